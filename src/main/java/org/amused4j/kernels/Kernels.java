@@ -1,0 +1,79 @@
+package org.amused4j.kernels;
+
+/**
+ * Every numeric operation aMUSEd needs, on raw row-major float arrays. Model code calls these through
+ * {@link #get()}; {@link ReferenceKernels} is the plain scalar implementation every faster backend is
+ * tested against.
+ *
+ * <p>Layouts follow PyTorch: images NCHW, sequences [batch, tokens, channels]. Outputs are written into
+ * arrays the caller provides, so buffers can be reused across sampling steps. Unless a method says so,
+ * input and output must not overlap.
+ */
+public interface Kernels {
+
+    /** The backend in use; {@code -Damused.kernels=reference} selects the scalar one. */
+    static Kernels get() {
+        return KernelsHolder.INSTANCE;
+    }
+
+    /**
+     * BLAS-style GEMM: {@code C = alpha * op(A) * op(B) + beta * C} with op(A) M×K, op(B) K×N, C M×N.
+     * {@code transA} means A is stored K×M (row-major, leading dimension lda); likewise {@code transB}
+     * means B is stored N×K. With {@code beta == 0} C is overwritten (its old contents, even NaN, ignored).
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+              float beta, float[] c, int cOff, int ldc);
+
+    /** In-place softmax of each of {@code rows} rows of length {@code cols} starting at {@code off}. */
+    void softmax(float[] x, int off, int rows, int cols);
+
+    /** LayerNorm over the last dimension; {@code weight} and {@code bias} may be null. In place allowed. */
+    void layerNorm(float[] x, float[] out, int rows, int cols, float[] weight, float[] bias, float eps);
+
+    /** RMSNorm over the last dimension: x / sqrt(mean(x²) + eps) * weight; weight may be null. In place allowed. */
+    void rmsNorm(float[] x, float[] out, int rows, int cols, float[] weight, float eps);
+
+    /** GroupNorm of NCHW {@code x} ([n, channels, hw]); weight and bias may be null. In place allowed. */
+    void groupNorm(float[] x, float[] out, int n, int channels, int hw, int groups,
+                   float[] weight, float[] bias, float eps);
+
+    /** Exact GELU, x·Φ(x) with the error function, in place over [off, off+len). */
+    void gelu(float[] x, int off, int len);
+
+    /** CLIP's quick GELU, x·σ(1.702x), in place. */
+    void quickGelu(float[] x, int off, int len);
+
+    /** SiLU, x·σ(x), in place. */
+    void silu(float[] x, int off, int len);
+
+    /**
+     * Multi-head scaled-dot-product attention. q is [batch, lq, heads*headDim] (row stride qStride),
+     * k and v are [batch, lk, heads*headDim] (row strides kStride, vStride), out is
+     * [batch, lq, heads*headDim] (dense). Scale 1/sqrt(headDim); {@code causal} lets query i see keys j ≤ i.
+     */
+    void attention(float[] q, int qStride, float[] k, int kStride, float[] v, int vStride, float[] out,
+                   int batch, int heads, int lq, int lk, int headDim, boolean causal);
+
+    /**
+     * 2-D cross-correlation of NCHW {@code x} [n, cin, h, w] with {@code weight} [cout, cin/groups, kh, kw],
+     * stride s, zero padding (top, bottom, left, right), optional bias [cout]. Output [n, cout, oh, ow]
+     * with oh = (h + top + bottom - kh) / s + 1.
+     */
+    void conv2d(float[] x, int n, int cin, int h, int w, float[] weight, int cout, int kh, int kw,
+                float[] bias, int stride, int padTop, int padBottom, int padLeft, int padRight, int groups,
+                float[] out);
+
+    /**
+     * Transposed convolution with kernel 2, stride 2, no padding: x [n, cin, h, w], weight
+     * [cin, cout, 2, 2] (PyTorch's ConvTranspose2d layout), optional bias; out [n, cout, 2h, 2w].
+     */
+    void convTranspose2x2(float[] x, int n, int cin, int h, int w, float[] weight, int cout, float[] bias,
+                          float[] out);
+
+    /** Nearest-neighbour 2x upsampling of NCHW [n*c, h, w] into [n*c, 2h, 2w]. */
+    void upsampleNearest2x(float[] x, int planes, int h, int w, float[] out);
+
+    /** Rows {@code ids[i]} of the [vocab, dim] {@code table} into out [ids.length, dim]. */
+    void embedding(int[] ids, float[] table, int vocab, int dim, float[] out);
+}

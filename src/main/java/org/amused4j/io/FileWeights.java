@@ -1,0 +1,61 @@
+package org.amused4j.io;
+
+import org.amused4j.tensor.AmusedException;
+import org.amused4j.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Weights read from one safetensors file, widened to float32. Remembers which tensors were asked for,
+ * so that after a model is built {@link #checkAllUsed()} can reject files with unexpected extra tensors.
+ */
+public final class FileWeights implements Weights, AutoCloseable {
+    private final SafeTensors file;
+    private final Set<String> used = new LinkedHashSet<>();
+
+    public FileWeights(SafeTensors file) {
+        this.file = file;
+    }
+
+    public static FileWeights open(java.nio.file.Path path) {
+        return new FileWeights(SafeTensors.open(path));
+    }
+
+    @Override
+    public Tensor get(String name, int... shape) {
+        if (!file.contains(name)) {
+            throw new AmusedException(file.file() + ": missing tensor '" + name + "' (expected shape "
+                    + Arrays.toString(shape) + ")");
+        }
+        TensorInfo info = file.info(name);
+        if (!Arrays.equals(info.shape(), shape)) {
+            throw new AmusedException(file.file() + ": tensor '" + name + "' has shape "
+                    + Arrays.toString(info.shape()) + ", the config expects " + Arrays.toString(shape));
+        }
+        used.add(name);
+        return file.load(name);
+    }
+
+    /** Fails when the file holds tensors the model never asked for (a file for another config). */
+    public void checkAllUsed() {
+        Set<String> extra = new TreeSet<>(file.names());
+        extra.removeAll(used);
+        if (!extra.isEmpty()) {
+            String list = String.join(", ", extra.stream().limit(5).toList()) + (extra.size() > 5 ? ", ..." : "");
+            throw new AmusedException(file.file() + ": " + extra.size() + " unexpected tensor(s) not used by the model"
+                    + " config: " + list);
+        }
+    }
+
+    public SafeTensors file() {
+        return file;
+    }
+
+    @Override
+    public void close() {
+        file.close();
+    }
+}

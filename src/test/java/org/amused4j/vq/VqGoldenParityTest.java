@@ -10,6 +10,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.function.Executable;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,11 +51,7 @@ class VqGoldenParityTest {
                         () -> vq.decode(randomIds, randomGrid[0], randomGrid[1], randomGrid[2])));
     }
 
-    private interface TensorSupplier {
-        Tensor get();
-    }
-
-    private static Executable close(GoldenCase c, String name, TensorSupplier actual) {
+    private static Executable close(GoldenCase c, String name, Supplier<Tensor> actual) {
         return () -> Approx.assertClose(c.name() + " " + name, c.tensor(name), actual.get(), c.atol(name));
     }
 

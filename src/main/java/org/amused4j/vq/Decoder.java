@@ -1,0 +1,47 @@
+package org.amused4j.vq;
+
+import org.amused4j.io.Weights;
+import org.amused4j.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The VQ decoder (diffusers {@code vae.Decoder}, {@code norm_type "group"}), spec 06 §5: conv_in to the widest
+ * channel count, a two-resnet mid block, up blocks over the reversed {@code block_out_channels} with
+ * {@code layers_per_block + 1} resnets each (each but the last doubling the size), then SiLU(GroupNorm) and
+ * conv_out. Weights under {@code decoder.}.
+ */
+public final class Decoder {
+    private final Conv2d convIn;
+    private final ResnetStack midBlock;
+    private final List<UpDecoderBlock> upBlocks = new ArrayList<>();
+    private final GroupNorm convNormOut;
+    private final Conv2d convOut;
+
+    public Decoder(VqConfig config, Weights w) {
+        List<Integer> channels = config.blockOutChannels().reversed();
+        int groups = config.normNumGroups();
+        int last = channels.size() - 1;
+        int in = channels.getFirst();
+        this.convIn = Conv2d.sizePreserving(w.prefixed("conv_in"), config.latentChannels(), in, 3);
+        this.midBlock = new ResnetStack(w.prefixed("mid_block"), 2, in, in, groups);
+        for (int u = 0; u <= last; u++) {
+            int out = channels.get(u);
+            upBlocks.add(new UpDecoderBlock(w.prefixed("up_blocks." + u), config.layersPerBlock() + 1, in, out,
+                    groups, u < last));
+            in = out;
+        }
+        this.convNormOut = new GroupNorm(w.prefixed("conv_norm_out"), in, groups);
+        this.convOut = Conv2d.sizePreserving(w.prefixed("conv_out"), in, config.outChannels(), 3);
+    }
+
+    /** [B, latent_channels, h, w] → image [B, out_channels, h·f, w·f], not clamped. */
+    public Tensor forward(Tensor z) {
+        Tensor h = midBlock.forward(convIn.forward(z));
+        for (UpDecoderBlock block : upBlocks) {
+            h = block.forward(h);
+        }
+        return convOut.forward(convNormOut.forwardSilu(h));
+    }
+}

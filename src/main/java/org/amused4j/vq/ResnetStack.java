@@ -1,0 +1,29 @@
+package org.amused4j.vq;
+
+import org.amused4j.io.Weights;
+import org.amused4j.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Consecutive resnets {@code resnets.0 .. resnets.{count-1}}: the first maps in → out, the others out → out.
+ * The body of every down, up and mid block of the VQ.
+ */
+final class ResnetStack {
+    private final List<ResnetBlock> resnets = new ArrayList<>();
+
+    /** {@code w} is the block's weights; the resnets live under its {@code resnets.} prefix. */
+    ResnetStack(Weights w, int count, int in, int out, int groups) {
+        for (int i = 0; i < count; i++) {
+            resnets.add(new ResnetBlock(w.prefixed("resnets." + i), i == 0 ? in : out, out, groups));
+        }
+    }
+
+    Tensor forward(Tensor x) {
+        for (ResnetBlock resnet : resnets) {
+            x = resnet.forward(x);
+        }
+        return x;
+    }
+}

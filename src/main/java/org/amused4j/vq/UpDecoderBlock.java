@@ -1,0 +1,29 @@
+package org.amused4j.vq;
+
+import org.amused4j.io.Weights;
+import org.amused4j.kernels.Kernels;
+import org.amused4j.tensor.Tensor;
+
+/**
+ * diffusers' {@code UpDecoderBlock2D}: resnets, then (except in the last block) nearest-neighbour ×2
+ * upsampling followed by a 3×3 conv.
+ */
+final class UpDecoderBlock {
+    private final ResnetStack resnets;
+    private final Conv2d upsamplerConv;
+
+    UpDecoderBlock(Weights w, int layers, int in, int out, int groups, boolean upsample) {
+        this.resnets = new ResnetStack(w, layers, in, out, groups);
+        this.upsamplerConv = upsample ? Conv2d.sizePreserving(w.prefixed("upsamplers.0.conv"), out, out, 3) : null;
+    }
+
+    Tensor forward(Tensor x) {
+        Tensor h = resnets.forward(x);
+        if (upsamplerConv == null) {
+            return h;
+        }
+        Tensor up = Tensor.zeros(h.dim(0), h.dim(1), 2 * h.dim(2), 2 * h.dim(3));
+        Kernels.get().upsampleNearest2x(h.data(), h.dim(0) * h.dim(1), h.dim(2), h.dim(3), up.data());
+        return upsamplerConv.forward(up);
+    }
+}

@@ -1,0 +1,87 @@
+package org.amused4j.vq;
+
+import org.amused4j.io.FileWeights;
+import org.amused4j.io.Weights;
+import org.amused4j.tensor.Tensor;
+
+import java.nio.file.Path;
+
+/**
+ * aMUSEd's VQ-GAN (diffusers {@code VQModel}), spec 06: images in [0, 1] ↔ token ids on a grid
+ * {@link VqConfig#downsampleFactor()} times smaller. Always computed in float32 (what {@code force_upcast} asks
+ * for). Encoding and decoding are independent: img2img/inpaint encode, every pipeline decodes.
+ */
+public final class VqModel {
+    /** The weight file of a diffusers {@code vqvae/} folder. */
+    public static final String WEIGHTS_FILE = "diffusion_pytorch_model.safetensors";
+
+    private final VqConfig config;
+    private final Encoder encoder;
+    private final Conv2d quantConv;
+    private final VectorQuantizer quantizer;
+    private final Conv2d postQuantConv;
+    private final Decoder decoder;
+
+    public VqModel(VqConfig config, Weights w) {
+        this.config = config;
+        int latent = config.latentChannels();
+        int embed = config.vqEmbedDim();
+        this.encoder = new Encoder(config, w.prefixed("encoder"));
+        this.quantConv = Conv2d.sizePreserving(w.prefixed("quant_conv"), latent, embed, 1);
+        this.quantizer = new VectorQuantizer(w.prefixed("quantize"), config.numVqEmbeddings(), embed);
+        this.postQuantConv = Conv2d.sizePreserving(w.prefixed("post_quant_conv"), embed, latent, 1);
+        this.decoder = new Decoder(config, w.prefixed("decoder"));
+    }
+
+    /**
+     * Loads a diffusers {@code vqvae/} folder ({@code config.json} + {@value #WEIGHTS_FILE}); the file must hold
+     * exactly the tensors the config implies.
+     */
+    public static VqModel load(Path dir) {
+        VqConfig config = VqConfig.read(dir.resolve("config.json"));
+        try (FileWeights weights = FileWeights.open(dir.resolve(WEIGHTS_FILE))) {
+            VqModel model = new VqModel(config, weights);
+            weights.checkAllUsed();
+            return model;
+        }
+    }
+
+    /** {@code vqvae.encode(image).latents}: quant_conv(encoder(image)), image [B, 3, H, W] in [0, 1]. */
+    public Tensor encode(Tensor image) {
+        return quantConv.forward(encoder.forward(image));
+    }
+
+    /** Token ids of latents [B, C, h, w], flat row-major [B, h, w]. */
+    public int[] quantize(Tensor latents) {
+        return quantizer.indices(latents);
+    }
+
+    /**
+     * {@code vqvae.decode(ids, force_not_quantize=True, shape=(B, h, w, C))}: codebook lookup, post_quant_conv,
+     * decoder. Returns [B, 3, h·f, w·f] before the pipeline's clamp to [0, 1].
+     */
+    public Tensor decode(int[] ids, int batch, int h, int w) {
+        return decodeEmbeddings(quantizer.lookup(ids, batch, h, w));
+    }
+
+    /** decoder(post_quant_conv(z_q)) for codebook vectors (or straight-through values) z_q [B, C, h, w]. */
+    public Tensor decodeEmbeddings(Tensor zq) {
+        return decoder.forward(postQuantConv.forward(zq));
+    }
+
+    public VqConfig config() {
+        return config;
+    }
+
+    public Encoder encoder() {
+        return encoder;
+    }
+
+    public VectorQuantizer quantizer() {
+        return quantizer;
+    }
+
+    public Decoder decoder() {
+        return decoder;
+    }
+}

@@ -129,8 +129,8 @@ public final class ClipTextEncoder {
     }
 
     private int poolingIndex(int[] row) {
-        int at = 0;
         if (config.eosTokenId() == ClipTextConfig.LEGACY_EOS_TOKEN_ID) {
+            int at = 0;
             for (int i = 1; i < row.length; i++) {
                 if (row[i] > row[at]) {
                     at = i;
@@ -143,6 +143,6 @@ public final class ClipTextEncoder {
                 return i;
             }
         }
-        return at;
+        return 0; // torch's argmax over an all-false mask
     }
 }

@@ -3,6 +3,8 @@ package org.amused4j.text;
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 
+import java.util.Arrays;
+
 /**
  * {@code nn.Linear(in, out)}: y = x·Wᵀ + b with W stored [out, in] as in PyTorch; the bias is optional.
  * Besides plain application it can add its result onto an existing buffer, which is how the residual
@@ -23,7 +25,7 @@ final class Linear {
 
     /** y[rows, out] = x[rows, in]·Wᵀ + b (y is overwritten). */
     void forward(float[] x, int rows, float[] y) {
-        java.util.Arrays.fill(y, 0, rows * out, 0f);
+        Arrays.fill(y, 0, rows * out, 0f);
         addForward(x, rows, y);
     }
 

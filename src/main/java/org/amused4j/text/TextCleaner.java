@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * {@code str.isspace()} characters, which include the separators U+001C–U+001F, while the collapse uses the
  * {@code regex} module's {@code \s} (Unicode White_Space, without U+001C–U+001F) — the same set as Java's
  * {@code \s} under {@link Pattern#UNICODE_CHARACTER_CLASS}. {@code toLowerCase(Locale.ROOT)} applies the
- * same full Unicode mapping as Python's {@code str.lower()}, final sigma included.
+ * same full Unicode mapping as Python's {@code str.lower()}, final sigma and {@code İ → i̇} included; checked
+ * over every code point against CPython 3.11, the only differences are 27 capital letters new in Unicode 16
+ * (which Java 25 knows and Python 3.11 does not).
  */
 final class TextCleaner {
     private static final Pattern WHITESPACE_RUN = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);

@@ -1,0 +1,148 @@
+package org.amused4j.text;
+
+import org.amused4j.io.Weights;
+import org.amused4j.kernels.Kernels;
+import org.amused4j.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CLIP's text tower with projection, as transformers' {@code CLIPTextModelWithProjection} (spec 04): token plus
+ * position embeddings, pre-LN causal transformer blocks, a final LayerNorm, pooling at one position per row and
+ * a bias-free projection. Parameters are requested by their HF names ({@code text_model.embeddings...},
+ * {@code text_projection.weight}).
+ *
+ * <p>Pooling position: with the legacy {@code eos_token_id == 2} (aMUSEd's configs) the first position of the
+ * row's largest id — the first EOS, since EOS 49407 is the largest CLIP id; otherwise the first position equal to
+ * {@code eos_token_id} (0 if absent), as transformers does. A literal {@code <|endoftext|>} inside a prompt is
+ * therefore the pooled token, which is the reference behaviour, deliberately kept.
+ *
+ * <p>Immutable after construction and safe to use from several threads.
+ */
+public final class ClipTextEncoder {
+    private final ClipTextConfig config;
+    private final float[] tokenEmbedding;
+    private final float[] positionEmbedding;
+    private final List<ClipEncoderLayer> layers = new ArrayList<>();
+    private final LayerNorm finalNorm;
+    private final Linear projection;
+
+    public ClipTextEncoder(ClipTextConfig config, Weights weights) {
+        this.config = config;
+        int d = config.hiddenSize();
+        Weights text = weights.prefixed("text_model");
+        this.tokenEmbedding = text.get("embeddings.token_embedding.weight", config.vocabSize(), d).data();
+        this.positionEmbedding = text.get("embeddings.position_embedding.weight", config.maxPositionEmbeddings(), d).data();
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            layers.add(new ClipEncoderLayer(config, text.prefixed("encoder.layers." + i)));
+        }
+        this.finalNorm = new LayerNorm(text.prefixed("final_layer_norm"), d, config.layerNormEps());
+        this.projection = new Linear(weights.prefixed("text_projection"), d, config.projectionDim(), false);
+    }
+
+    public ClipTextConfig config() {
+        return config;
+    }
+
+    /** Encodes a batch of equally long id rows (normally 77 each) without keeping every hidden state. */
+    public ClipTextOutput forward(int[][] ids) {
+        return forward(ids, false);
+    }
+
+    /**
+     * @param ids             [batch][seq] token ids, seq ≤ max_position_embeddings
+     * @param allHiddenStates also return every layer's hidden states (tests, analysis); inference doesn't need them
+     */
+    public ClipTextOutput forward(int[][] ids, boolean allHiddenStates) {
+        int batch = ids.length;
+        int seq = checkIds(ids);
+        int d = config.hiddenSize();
+        int rows = batch * seq;
+        float[] h = embed(ids, batch, seq);
+        List<Tensor> hidden = new ArrayList<>();
+        if (allHiddenStates) {
+            hidden.add(Tensor.of(h.clone(), batch, seq, d));
+        }
+        // hidden_states[-2]: the embeddings themselves when there is a single layer.
+        Tensor penultimate = layers.size() == 1 ? Tensor.of(h.clone(), batch, seq, d) : null;
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).forward(h, batch, seq);
+            if (allHiddenStates) {
+                hidden.add(Tensor.of(h.clone(), batch, seq, d));
+            }
+            if (i == layers.size() - 2) {
+                penultimate = Tensor.of(h.clone(), batch, seq, d);
+            }
+        }
+        float[] last = new float[rows * d];
+        finalNorm.forward(h, last, rows);
+        int[] poolAt = new int[batch];
+        float[] pooled = new float[batch * d];
+        for (int b = 0; b < batch; b++) {
+            poolAt[b] = poolingIndex(ids[b]);
+            System.arraycopy(last, (b * seq + poolAt[b]) * d, pooled, b * d, d);
+        }
+        float[] embeds = new float[batch * config.projectionDim()];
+        projection.forward(pooled, batch, embeds);
+        return new ClipTextOutput(List.copyOf(hidden), penultimate, Tensor.of(last, batch, seq, d),
+                Tensor.of(pooled, batch, d), Tensor.of(embeds, batch, config.projectionDim()), poolAt);
+    }
+
+    private int checkIds(int[][] ids) {
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("empty batch");
+        }
+        int seq = ids[0].length;
+        if (seq == 0 || seq > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("sequence length " + seq + " outside 1.." + config.maxPositionEmbeddings());
+        }
+        for (int[] row : ids) {
+            if (row.length != seq) {
+                throw new IllegalArgumentException("rows of different lengths: " + row.length + " and " + seq);
+            }
+            for (int id : row) {
+                if (id < 0 || id >= config.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + config.vocabSize());
+                }
+            }
+        }
+        return seq;
+    }
+
+    /** token_embedding[ids] + position_embedding[0..seq-1], [batch*seq, width]. */
+    private float[] embed(int[][] ids, int batch, int seq) {
+        int d = config.hiddenSize();
+        int[] flat = new int[batch * seq];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(ids[b], 0, flat, b * seq, seq);
+        }
+        float[] h = new float[flat.length * d];
+        Kernels.get().embedding(flat, tokenEmbedding, config.vocabSize(), d, h);
+        for (int r = 0; r < flat.length; r++) {
+            int pos = (r % seq) * d;
+            for (int j = 0; j < d; j++) {
+                h[r * d + j] += positionEmbedding[pos + j];
+            }
+        }
+        return h;
+    }
+
+    private int poolingIndex(int[] row) {
+        if (config.eosTokenId() == ClipTextConfig.LEGACY_EOS_TOKEN_ID) {
+            int at = 0;
+            for (int i = 1; i < row.length; i++) {
+                if (row[i] > row[at]) {
+                    at = i;
+                }
+            }
+            return at;
+        }
+        for (int i = 0; i < row.length; i++) {
+            if (row[i] == config.eosTokenId()) {
+                return i;
+            }
+        }
+        return 0; // torch's argmax over an all-false mask
+    }
+}

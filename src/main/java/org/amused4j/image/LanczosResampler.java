@@ -27,7 +27,7 @@ public final class LanczosResampler {
         return out;
     }
 
-    /** The fixed-point weights for one axis: for output o, {@code count[o]} weights starting at input {@code first[o]}. */
+    /** Fixed-point weights of one axis: output o takes {@code count[o]} inputs from {@code first[o]} on. */
     private record Coefficients(int[] first, int[] count, int[][] weights) {
         static Coefficients of(int inSize, int outSize) {
             double scale = (double) inSize / outSize;

@@ -1,6 +1,6 @@
 package org.amused4j.image;
 
-/** Pillow's 8-bit mode conversions and its nearest-neighbour resize (package-private helpers of {@link DecodedImage}). */
+/** Pillow's 8-bit mode conversions and its nearest-neighbour resize (helpers of {@link DecodedImage}). */
 final class PillowModes {
     private PillowModes() {
     }
@@ -50,7 +50,7 @@ final class PillowModes {
         });
     }
 
-    /** "RGBa" -> RGBA: colour = min(255, 255 · colour / alpha) (integer division), untouched where alpha is 0 or 255. */
+    /** "RGBa" -> RGBA: colour = min(255, 255 · colour / alpha) (integer division); alpha 0 or 255: as is. */
     static ByteImage unpremultiplyAlpha(ByteImage in) {
         return mapColour(in, (v, alpha) -> alpha == 0 || alpha == 255 ? v : Math.min(255, 255 * v / alpha));
     }

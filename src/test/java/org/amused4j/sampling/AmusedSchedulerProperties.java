@@ -67,7 +67,8 @@ class AmusedSchedulerProperties {
                                                @ForAll boolean linear) {
         Assume.that(timestep < steps);
         Input in = Input.random(seed, batch, side, vocab, maskedFraction);
-        AmusedScheduler s = new AmusedScheduler(MASK, linear ? MaskSchedule.LINEAR : MaskSchedule.COSINE, steps, 2f, 0f);
+        MaskSchedule schedule = linear ? MaskSchedule.LINEAR : MaskSchedule.COSINE;
+        AmusedScheduler s = new AmusedScheduler(MASK, schedule, steps, 2f, 0f);
         StepResult out = s.step(in.logits, timestep, in.sample, 1f, new SeededRandomSource(~seed));
         for (int b = 0; b < batch; b++) {
             int from = b * in.length;

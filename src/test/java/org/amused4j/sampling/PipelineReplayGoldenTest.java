@@ -77,16 +77,18 @@ class PipelineReplayGoldenTest {
             int batch = shape[1];
             for (int s = 0; s < timesteps.length; s++) {
                 int n = tokens.length;
-                assertThat(tokens).as("input of step %d", s).containsExactly(Arrays.copyOfRange(inputs, s * n, (s + 1) * n));
-                Tensor logits = Tensor.of(Arrays.copyOfRange(guided.data(), s * stepSize, (s + 1) * stepSize), stepShape);
+                assertThat(tokens).as("input of step %d", s)
+                        .containsExactly(Arrays.copyOfRange(inputs, s * n, (s + 1) * n));
+                float[] stepLogits = Arrays.copyOfRange(guided.data(), s * stepSize, (s + 1) * stepSize);
+                Tensor logits = Tensor.of(stepLogits, stepShape);
                 StepResult r = scheduler.step(logits, timesteps[s], tokens, startingMaskRatio, random);
                 assertThat(r.predOriginalSample()).as("pred_original of step %d", s)
                         .containsExactly(Arrays.copyOfRange(preds, s * n, (s + 1) * n));
                 assertThat(r.prevSample()).as("output of step %d", s)
                         .containsExactly(Arrays.copyOfRange(outputs, s * n, (s + 1) * n));
                 if (timesteps[s] != 0) {
-                    assertThat(scheduler.temperatures()[scheduler.stepIndex(timesteps[s])]).as("temperature of step %d", s)
-                            .isEqualTo(temperatures[s]);
+                    float used = scheduler.temperatures()[scheduler.stepIndex(timesteps[s])];
+                    assertThat(used).as("temperature of step %d", s).isEqualTo(temperatures[s]);
                     assertThat(r.maskLength()).as("mask_len of step %d", s)
                             .containsExactly(Arrays.copyOfRange(maskLengths, s * batch, (s + 1) * batch));
                 }

@@ -16,7 +16,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
 
 /**
  * Reads JSON config files ({@code config.json}, {@code scheduler_config.json}, ...) into records.
@@ -68,8 +67,15 @@ public final class Configs {
         JsonNode tree = tree(file);
         for (RecordComponent c : recordType.getRecordComponents()) {
             JsonProperty p = c.getAccessor().getAnnotation(JsonProperty.class);
-            if (p != null && p.required() && !tree.has(p.value())) {
+            if (p == null) {
+                continue;
+            }
+            if (p.required() && !tree.has(p.value())) {
                 throw new AmusedException(file + ": missing required key '" + p.value() + "'");
+            }
+            if (c.getType().isPrimitive() && tree.path(p.value()).isNull()) {
+                throw new AmusedException(file + ": key '" + p.value() + "' is null, expected a "
+                        + (c.getType() == boolean.class ? "boolean" : "number"));
             }
         }
         try {
@@ -115,9 +121,14 @@ public final class Configs {
         if (cause instanceof IllegalArgumentException) {
             return cause.getMessage();
         }
-        String key = e.getPath().stream()
-                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining("."));
+        StringBuilder key = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                key.append(key.isEmpty() ? "" : ".").append(r.getFieldName());
+            } else {
+                key.append('[').append(r.getIndex()).append(']');
+            }
+        }
         return (key.isEmpty() ? "" : "key '" + key + "': ") + e.getOriginalMessage();
     }
 }

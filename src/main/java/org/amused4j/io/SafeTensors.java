@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -122,9 +124,15 @@ public final class SafeTensors implements AutoCloseable {
 
     private static Map<String, TensorInfo> parseHeader(Path file, byte[] headerBytes, long dataSize,
                                                        Map<String, String> metadata) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(headerBytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw bad(file, "header is not valid UTF-8");
+        }
         JsonNode root;
         try {
-            root = HEADER_READER.readTree(new String(headerBytes, StandardCharsets.UTF_8));
+            root = HEADER_READER.readTree(text);
         } catch (JsonProcessingException e) {
             throw bad(file, "header is not valid JSON (" + e.getOriginalMessage() + ")");
         }

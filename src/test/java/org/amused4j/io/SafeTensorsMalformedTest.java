@@ -88,6 +88,15 @@ class SafeTensorsMalformedTest {
     }
 
     @Test
+    void headerNotUtf8() throws IOException {
+        Path f = dir.resolve("latin1.safetensors");
+        byte[] header = "{\"caf\u00e9\":{}}".getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(f, ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(header.length).put(header).array());
+        assertRejected(f, "not valid UTF-8");
+    }
+
+    @Test
     void headerNotAnObject() throws IOException {
         assertRejected(file("[1,2,3]", 0), "not a JSON object");
         assertRejected(file("        ", 0), "not a JSON object");

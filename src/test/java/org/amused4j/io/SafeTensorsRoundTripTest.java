@@ -18,7 +18,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Whatever tensors go in come back out: F32 exactly, F16/BF16 as the rounded values. */
-class SafeTensorsRoundTripProperties {
+class SafeTensorsRoundTripTest {
 
     @Provide
     Arbitrary<Tensor> tensors() {

@@ -1,7 +1,5 @@
 package org.amused4j.io;
 
-import java.util.Locale;
-
 /** Element types of the safetensors format that amused4j reads. */
 public enum DType {
     F64(8), F32(4), F16(2), BF16(2), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
@@ -20,12 +18,13 @@ public enum DType {
         return this == F64 || this == F32 || this == F16 || this == BF16;
     }
 
-    /** Parses a header dtype string, or returns null when amused4j does not know it. */
+    /** The header's dtype string (case-sensitive, as the format spells it), or null when amused4j does not know it. */
     static DType parse(String name) {
-        try {
-            return valueOf(name.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return null;
+        for (DType t : values()) {
+            if (t.name().equals(name)) {
+                return t;
+            }
         }
+        return null;
     }
 }

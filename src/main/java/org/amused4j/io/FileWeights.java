@@ -3,8 +3,9 @@ package org.amused4j.io;
 import org.amused4j.tensor.AmusedException;
 import org.amused4j.tensor.Tensor;
 
+import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -14,13 +15,15 @@ import java.util.TreeSet;
  */
 public final class FileWeights implements Weights, AutoCloseable {
     private final SafeTensors file;
-    private final Set<String> used = new LinkedHashSet<>();
+    /** Concurrent: a model may load its layers in parallel. */
+    private final Set<String> used = ConcurrentHashMap.newKeySet();
 
     public FileWeights(SafeTensors file) {
         this.file = file;
     }
 
-    public static FileWeights open(java.nio.file.Path path) {
+    /** Opens {@code path}; bad files give an {@link AmusedException} naming the file and the problem. */
+    public static FileWeights open(Path path) {
         return new FileWeights(SafeTensors.open(path));
     }
 

@@ -1,8 +1,11 @@
 package org.amused4j.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.amused4j.tensor.AmusedException;
 import org.amused4j.tensor.Half;
 import org.amused4j.tensor.Tensor;
@@ -11,19 +14,24 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A memory-mapped safetensors file. The header is validated when the file is opened, so every later
@@ -32,6 +40,13 @@ import java.util.Map;
 public final class SafeTensors implements AutoCloseable {
     /** Headers larger than this are refused (the real amused headers are about 55 KB). */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+    static final String METADATA_KEY = "__metadata__";
+
+    /** Strict JSON: a duplicated tensor name or bytes after the object make the header invalid. */
+    private static final ObjectMapper HEADER_READER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -44,28 +59,44 @@ public final class SafeTensors implements AutoCloseable {
     private final MemorySegment data;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
+    private final long fileSize;
 
-    private SafeTensors(Path file, Arena arena, MemorySegment data, Map<String, TensorInfo> tensors,
+    private SafeTensors(Path file, long fileSize, Arena arena, MemorySegment data, Map<String, TensorInfo> tensors,
                         Map<String, String> metadata) {
         this.file = file;
+        this.fileSize = fileSize;
         this.arena = arena;
         this.data = data;
         this.tensors = tensors;
         this.metadata = metadata;
     }
 
+    /**
+     * Maps {@code file} and validates its header: the length field, the JSON, every entry's dtype, shape and
+     * byte range (inside the data section, size = elements x dtype size, no two ranges overlapping).
+     * Gaps between tensors are tolerated; the data past the last tensor is ignored.
+     *
+     * @throws AmusedException naming the file and the problem, for a missing, unreadable or malformed file
+     */
     public static SafeTensors open(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new AmusedException(file + ": is a directory, expected a .safetensors file");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            MemorySegment all = size == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             if (size < 8) {
                 throw bad(file, "file is " + size + " bytes, shorter than the 8-byte header length (truncated?)");
             }
+            MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             long headerLen = all.get(LONG_LE, 0);
-            if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
-                throw bad(file, "header length " + Long.toUnsignedString(headerLen) + " is not plausible (limit "
-                        + MAX_HEADER_BYTES + " bytes)");
+            // Compared unsigned: a length with the top bit set is huge, not negative.
+            if (Long.compareUnsigned(headerLen, MAX_HEADER_BYTES) > 0) {
+                throw bad(file, "header length " + Long.toUnsignedString(headerLen) + " exceeds the limit of "
+                        + MAX_HEADER_BYTES + " bytes (not a safetensors file?)");
+            }
+            if (headerLen < 2) {
+                throw bad(file, "header length " + headerLen + " is too short for a JSON object");
             }
             if (8 + headerLen > size) {
                 throw bad(file, "header length " + headerLen + " runs past the end of the " + size
@@ -75,13 +106,16 @@ public final class SafeTensors implements AutoCloseable {
             MemorySegment data = all.asSlice(8 + headerLen);
             Map<String, String> metadata = new LinkedHashMap<>();
             Map<String, TensorInfo> tensors = parseHeader(file, headerBytes, data.byteSize(), metadata);
-            return new SafeTensors(file, arena, data, tensors, metadata);
+            return new SafeTensors(file, size, arena, data, tensors, Collections.unmodifiableMap(metadata));
         } catch (NoSuchFileException e) {
             arena.close();
             throw new AmusedException(file + ": no such file");
+        } catch (AccessDeniedException e) {
+            arena.close();
+            throw new AmusedException(file + ": permission denied");
         } catch (IOException e) {
             arena.close();
-            throw new AmusedException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new AmusedException(file + ": cannot read (" + e + ")", e);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -90,9 +124,15 @@ public final class SafeTensors implements AutoCloseable {
 
     private static Map<String, TensorInfo> parseHeader(Path file, byte[] headerBytes, long dataSize,
                                                        Map<String, String> metadata) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(headerBytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw bad(file, "header is not valid UTF-8");
+        }
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(new String(headerBytes, StandardCharsets.UTF_8));
+            root = HEADER_READER.readTree(text);
         } catch (JsonProcessingException e) {
             throw bad(file, "header is not valid JSON (" + e.getOriginalMessage() + ")");
         }
@@ -100,71 +140,118 @@ public final class SafeTensors implements AutoCloseable {
             throw bad(file, "header is not a JSON object");
         }
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             String name = e.getKey();
             JsonNode v = e.getValue();
-            if (name.equals("__metadata__")) {
-                if (v.isObject()) {
-                    v.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                }
-                continue;
+            if (name.equals(METADATA_KEY)) {
+                parseMetadata(file, v, metadata);
+            } else {
+                tensors.put(name, parseEntry(file, name, v, dataSize));
             }
-            tensors.put(name, parseEntry(file, name, v, dataSize));
         }
         checkOverlaps(file, tensors);
         return Collections.unmodifiableMap(tensors);
     }
 
+    private static void parseMetadata(Path file, JsonNode v, Map<String, String> metadata) {
+        if (!v.isObject()) {
+            throw bad(file, METADATA_KEY + " is not a JSON object");
+        }
+        for (Map.Entry<String, JsonNode> m : v.properties()) {
+            if (!m.getValue().isTextual()) {
+                throw bad(file, METADATA_KEY + " value of '" + m.getKey() + "' is not a string");
+            }
+            metadata.put(m.getKey(), m.getValue().asText());
+        }
+    }
+
     private static TensorInfo parseEntry(Path file, String name, JsonNode v, long dataSize) {
-        if (!v.isObject() || !v.path("dtype").isTextual() || !v.path("shape").isArray()
-                || !v.path("data_offsets").isArray() || v.path("data_offsets").size() != 2) {
-            throw bad(file, "tensor '" + name + "' needs dtype, shape and two data_offsets");
+        if (!v.isObject()) {
+            throw badTensor(file, name, "entry is not a JSON object");
         }
-        String dtypeName = v.get("dtype").asText();
-        DType dtype = DType.parse(dtypeName);
+        JsonNode dtypeNode = v.path("dtype");
+        JsonNode shapeNode = v.path("shape");
+        JsonNode off = v.path("data_offsets");
+        if (!dtypeNode.isTextual()) {
+            throw badTensor(file, name, dtypeNode.isMissingNode() ? "missing 'dtype'" : "'dtype' is not a string");
+        }
+        if (!shapeNode.isArray()) {
+            throw badTensor(file, name, shapeNode.isMissingNode() ? "missing 'shape'" : "'shape' is not an array");
+        }
+        if (!off.isArray() || off.size() != 2) {
+            throw badTensor(file, name, off.isMissingNode() ? "missing 'data_offsets'"
+                    : "'data_offsets' is not an array of two integers");
+        }
+        DType dtype = DType.parse(dtypeNode.asText());
         if (dtype == null) {
-            throw bad(file, "tensor '" + name + "' has unknown dtype " + dtypeName);
+            throw badTensor(file, name, "unsupported dtype '" + dtypeNode.asText() + "' (supported: "
+                    + Arrays.toString(DType.values()) + ")");
         }
-        JsonNode shapeNode = v.get("shape");
         int[] shape = new int[shapeNode.size()];
-        long numel = 1;
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
-            if (!d.canConvertToInt() || d.asInt() < 0) {
-                throw bad(file, "tensor '" + name + "' has an invalid dimension " + d);
+            if (!d.isIntegralNumber() || !d.canConvertToInt() || d.asInt() < 0) {
+                throw badTensor(file, name, "invalid dimension " + d + " in shape " + shapeNode);
             }
             shape[i] = d.asInt();
-            numel = Math.multiplyExact(numel, shape[i]);
         }
-        JsonNode off = v.get("data_offsets");
-        if (!off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
-            throw bad(file, "tensor '" + name + "' has non-integer data_offsets");
+        long expected = byteSize(file, name, dtype, shape);
+        for (JsonNode o : off) {
+            if (!o.isIntegralNumber() || !o.canConvertToLong()) {
+                throw badTensor(file, name, "data_offsets " + off + " are not two integers");
+            }
         }
         long begin = off.get(0).asLong();
         long end = off.get(1).asLong();
-        if (begin < 0 || end < begin || end > dataSize) {
-            throw bad(file, "tensor '" + name + "' data_offsets [" + begin + ", " + end
-                    + "] fall outside the " + dataSize + "-byte data section (truncated?)");
+        if (begin < 0 || end < begin) {
+            throw badTensor(file, name, "data_offsets [" + begin + ", " + end + "] are negative or inverted");
         }
-        long expected = numel * dtype.bytes();
+        if (end > dataSize) {
+            throw badTensor(file, name, "data_offsets [" + begin + ", " + end + "] run past the end of the "
+                    + dataSize + "-byte data section (truncated?)");
+        }
         if (end - begin != expected) {
-            throw bad(file, "tensor '" + name + "' occupies " + (end - begin) + " bytes but " + dtype + " x "
-                    + java.util.Arrays.toString(shape) + " needs " + expected);
+            throw badTensor(file, name, "occupies " + (end - begin) + " bytes but " + dtype + " x "
+                    + Arrays.toString(shape) + " needs " + expected);
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }
 
+    private static long byteSize(Path file, String name, DType dtype, int[] shape) {
+        try {
+            long n = dtype.bytes();
+            for (int d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+            return n;
+        } catch (ArithmeticException e) {
+            throw badTensor(file, name, "shape " + Arrays.toString(shape) + " is too large");
+        }
+    }
+
+    /** Sorted by start, each range must begin at or after the furthest end seen so far. */
     private static void checkOverlaps(Path file, Map<String, TensorInfo> tensors) {
         List<TensorInfo> sorted = new ArrayList<>(tensors.values());
+        sorted.removeIf(t -> t.end() == t.begin());
         sorted.sort(Comparator.comparingLong(TensorInfo::begin));
-        for (int i = 1; i < sorted.size(); i++) {
-            TensorInfo prev = sorted.get(i - 1);
-            TensorInfo cur = sorted.get(i);
-            if (cur.begin() < prev.end() && cur.end() > cur.begin()) {
-                throw bad(file, "tensors '" + prev.name() + "' and '" + cur.name() + "' overlap in the data section");
+        TensorInfo furthest = null;
+        for (TensorInfo cur : sorted) {
+            if (furthest != null && cur.begin() < furthest.end()) {
+                throw bad(file, "tensors '" + furthest.name() + "' " + range(furthest) + " and '" + cur.name()
+                        + "' " + range(cur) + " overlap in the data section");
+            }
+            if (furthest == null || cur.end() > furthest.end()) {
+                furthest = cur;
             }
         }
+    }
+
+    private static String range(TensorInfo t) {
+        return "[" + t.begin() + ", " + t.end() + "]";
+    }
+
+    private static AmusedException badTensor(Path file, String name, String problem) {
+        return bad(file, "tensor '" + name + "': " + problem);
     }
 
     private static AmusedException bad(Path file, String problem) {
@@ -175,8 +262,13 @@ public final class SafeTensors implements AutoCloseable {
         return file;
     }
 
+    /** Size of the whole file in bytes. */
+    public long fileSize() {
+        return fileSize;
+    }
+
     /** Tensor names in header order. */
-    public java.util.Set<String> names() {
+    public Set<String> names() {
         return tensors.keySet();
     }
 
@@ -184,8 +276,9 @@ public final class SafeTensors implements AutoCloseable {
         return tensors.containsKey(name);
     }
 
+    /** The {@code __metadata__} string map (empty when the file has none). */
     public Map<String, String> metadata() {
-        return Collections.unmodifiableMap(metadata);
+        return metadata;
     }
 
     public TensorInfo info(String name) {
@@ -205,10 +298,7 @@ public final class SafeTensors implements AutoCloseable {
     /** A floating-point tensor widened to float32 (F64 narrowed). */
     public Tensor load(String name) {
         TensorInfo info = info(name);
-        if (info.numel() > Integer.MAX_VALUE - 8) {
-            throw new AmusedException(file + ": tensor '" + name + "' is too large for one array");
-        }
-        int n = (int) info.numel();
+        int n = arrayLength(info);
         MemorySegment seg = segment(name);
         float[] out = new float[n];
         switch (info.dtype()) {
@@ -234,10 +324,18 @@ public final class SafeTensors implements AutoCloseable {
         return Tensor.of(out, info.shape());
     }
 
+    private int arrayLength(TensorInfo info) {
+        if (info.numel() > Integer.MAX_VALUE - 8) {
+            throw new AmusedException(file + ": tensor '" + info.name() + "' has " + info.numel()
+                    + " elements, too many for one Java array");
+        }
+        return (int) info.numel();
+    }
+
     /** An integer (or bool) tensor as longs. */
     public long[] loadLongs(String name) {
         TensorInfo info = info(name);
-        int n = (int) info.numel();
+        int n = arrayLength(info);
         MemorySegment seg = segment(name);
         long[] out = new long[n];
         for (int i = 0; i < n; i++) {
@@ -259,7 +357,11 @@ public final class SafeTensors implements AutoCloseable {
         long[] longs = loadLongs(name);
         int[] out = new int[longs.length];
         for (int i = 0; i < longs.length; i++) {
-            out[i] = Math.toIntExact(longs[i]);
+            if (longs[i] != (int) longs[i]) {
+                throw new AmusedException(file + ": tensor '" + name + "' value " + longs[i] + " at index " + i
+                        + " does not fit in an int");
+            }
+            out[i] = (int) longs[i];
         }
         return out;
     }

@@ -11,7 +11,7 @@ import java.util.TreeSet;
 
 /**
  * Weights read from one safetensors file, widened to float32. Remembers which tensors were asked for,
- * so that after a model is built {@link #checkAllUsed()} can reject files with unexpected extra tensors.
+ * so that after a model is built {@link #checkAllUsed} can reject files with unexpected extra tensors.
  */
 public final class FileWeights implements Weights, AutoCloseable {
     private final SafeTensors file;
@@ -42,10 +42,14 @@ public final class FileWeights implements Weights, AutoCloseable {
         return file.load(name);
     }
 
-    /** Fails when the file holds tensors the model never asked for (a file for another config). */
-    public void checkAllUsed() {
+    /**
+     * Fails when the file holds tensors the model never asked for (a file for another config), except the
+     * {@code ignorable} names (buffers some exporters add that are not weights).
+     */
+    public void checkAllUsed(String... ignorable) {
         Set<String> extra = new TreeSet<>(file.names());
         extra.removeAll(used);
+        extra.removeAll(Set.of(ignorable));
         if (!extra.isEmpty()) {
             String list = String.join(", ", extra.stream().limit(5).toList()) + (extra.size() > 5 ? ", ..." : "");
             throw new AmusedException(file.file() + ": " + extra.size() + " unexpected tensor(s) not used by the model"

@@ -1,15 +1,16 @@
 package org.amused4j.pipeline;
 
 import org.amused4j.io.FileWeights;
+import org.amused4j.io.ModelFolder;
 import org.amused4j.sampling.SchedulerConfig;
-import org.amused4j.tensor.AmusedException;
 import org.amused4j.text.ClipTextConfig;
 import org.amused4j.text.ClipTextEncoder;
 import org.amused4j.text.ClipTokenizer;
+import org.amused4j.uvit.UVit2DConfig;
 import org.amused4j.uvit.UVit2DModel;
+import org.amused4j.vq.VqConfig;
 import org.amused4j.vq.VqModel;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -20,30 +21,41 @@ import java.nio.file.Path;
 public record AmusedModel(String name, ClipTokenizer tokenizer, ClipTextEncoder textEncoder,
                           UVit2DModel transformer, VqModel vq, SchedulerConfig scheduler) {
 
+    /**
+     * Some transformers exports keep this buffer; positions are always 0..76, so it is not a weight (spec 02 §6).
+     */
+    private static final String CLIP_POSITION_IDS = "text_model.embeddings.position_ids";
+
     /** The VQ downsampling factor: pixels per token side (16 for the real models). */
     public int vqFactor() {
         return vq.config().downsampleFactor();
     }
 
-    /** Loads {@code folder} with the float32 weights ({@code variant == null}) or a variant such as "fp16". */
+    /**
+     * Loads {@code folder} with the float32 weights ({@code variant == null}) or a variant such as "fp16"; a
+     * component without any variant file falls back to its float32 file (see {@link ModelFolder#weights}).
+     * Half-precision weights are widened to float32.
+     */
     public static AmusedModel load(Path folder, String variant) {
-        if (!Files.isDirectory(folder)) {
-            throw new AmusedException(folder + ": model folder not found");
-        }
-        if (!Files.isRegularFile(folder.resolve("model_index.json"))) {
-            throw new AmusedException(folder + ": not a diffusers model folder (no model_index.json)");
-        }
-        ClipTokenizer tokenizer = ClipTokenizer.load(folder.resolve("tokenizer"));
-        Path textDir = folder.resolve("text_encoder");
+        ModelFolder f = ModelFolder.open(folder);
+        ClipTokenizer tokenizer = ClipTokenizer.load(f.componentDir(ModelFolder.TOKENIZER));
         ClipTextEncoder textEncoder;
-        try (FileWeights w = FileWeights.open(textDir.resolve("model.safetensors"))) {
-            textEncoder = new ClipTextEncoder(ClipTextConfig.read(textDir.resolve("config.json")), w);
+        try (FileWeights w = FileWeights.open(f.weights(ModelFolder.TEXT_ENCODER, variant).path())) {
+            textEncoder = new ClipTextEncoder(ClipTextConfig.read(f.configPath(ModelFolder.TEXT_ENCODER)), w);
+            w.checkAllUsed(CLIP_POSITION_IDS);
+        }
+        UVit2DModel transformer;
+        try (FileWeights w = FileWeights.open(f.weights(ModelFolder.TRANSFORMER, variant).path())) {
+            transformer = new UVit2DModel(UVit2DConfig.read(f.configPath(ModelFolder.TRANSFORMER)), w);
             w.checkAllUsed();
         }
-        UVit2DModel transformer = UVit2DModel.load(folder.resolve("transformer"), variant);
-        VqModel vq = VqModel.load(folder.resolve("vqvae"));
-        SchedulerConfig scheduler = SchedulerConfig.read(folder.resolve("scheduler/scheduler_config.json"));
-        Path fileName = folder.toAbsolutePath().normalize().getFileName();
+        VqModel vq;
+        try (FileWeights w = FileWeights.open(f.weights(ModelFolder.VQVAE, variant).path())) {
+            vq = new VqModel(VqConfig.read(f.configPath(ModelFolder.VQVAE)), w);
+            w.checkAllUsed();
+        }
+        SchedulerConfig scheduler = SchedulerConfig.read(f.configPath(ModelFolder.SCHEDULER));
+        Path fileName = f.root().toAbsolutePath().normalize().getFileName();
         return new AmusedModel(fileName == null ? folder.toString() : fileName.toString(), tokenizer, textEncoder,
                 transformer, vq, scheduler);
     }

@@ -40,14 +40,18 @@ public final class Requests {
 
         public Inpaint {
             checkStrength(strength);
-            if (mask.width() != image.width() || mask.height() != image.height()) {
-                throw new AmusedException("the mask is " + mask.width() + "x" + mask.height() + " but the image is "
-                        + image.width() + "x" + image.height() + "; they must have the same size");
-            }
+            checkMaskSize(image, mask);
         }
     }
 
-    static void checkStrength(float strength) {
+    public static void checkMaskSize(DecodedImage image, DecodedImage mask) {
+        if (mask.width() != image.width() || mask.height() != image.height()) {
+            throw new AmusedException("the mask is " + mask.width() + "x" + mask.height() + " but the image is "
+                    + image.width() + "x" + image.height() + "; they must have the same size");
+        }
+    }
+
+    public static void checkStrength(float strength) {
         if (!(strength > 0f && strength <= 1f)) {
             throw new AmusedException("strength must be in (0, 1], got " + strength);
         }

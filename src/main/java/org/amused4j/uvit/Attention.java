@@ -1,0 +1,62 @@
+package org.amused4j.uvit;
+
+import org.amused4j.io.Weights;
+import org.amused4j.kernels.Kernels;
+import org.amused4j.tensor.Tensor;
+
+/**
+ * diffusers {@code Attention} with the scaled-dot-product processor: Q from the queries, K and V from a
+ * context (the queries themselves for self-attention), softmax(Q·Kᵀ/sqrt(headDim))·V per head, then
+ * {@code to_out.0}. No residual, no mask. K/V of a fixed context (the text) can be projected once with
+ * {@link #keyValues} and reused for every sampling step.
+ */
+final class Attention {
+    private final int heads;
+    private final int headDim;
+    private final Linear toQ;
+    private final Linear toK;
+    private final Linear toV;
+    private final Linear toOut;
+
+    /** Projected keys and values [B, Lk, heads·headDim] of one context. */
+    record KeyValues(Tensor keys, Tensor values) {
+    }
+
+    /**
+     * @param queryDim width of the queries and of the output
+     * @param contextDim width of the context the keys/values are projected from
+     */
+    Attention(Weights w, int queryDim, int contextDim, int heads, int headDim, boolean bias) {
+        this.heads = heads;
+        this.headDim = headDim;
+        int inner = heads * headDim;
+        this.toQ = new Linear(w.prefixed("to_q"), queryDim, inner, bias);
+        this.toK = new Linear(w.prefixed("to_k"), contextDim, inner, bias);
+        this.toV = new Linear(w.prefixed("to_v"), contextDim, inner, bias);
+        this.toOut = new Linear(w.prefixed("to_out.0"), inner, queryDim, bias);
+    }
+
+    /** K and V of {@code context} [B, Lk, contextDim]. */
+    KeyValues keyValues(Tensor context) {
+        return new KeyValues(toK.forward(context), toV.forward(context));
+    }
+
+    /** Queries x [B, Lq, queryDim] attending to precomputed keys/values; returns [B, Lq, queryDim]. */
+    Tensor forward(Tensor x, KeyValues kv) {
+        int batch = x.dim(0), lq = x.dim(1), lk = kv.keys().dim(1);
+        if (kv.keys().dim(0) != batch) {
+            throw new IllegalArgumentException("query batch " + batch + " but context batch " + kv.keys().dim(0));
+        }
+        int inner = heads * headDim;
+        Tensor q = toQ.forward(x);
+        Tensor o = Tensor.zeros(batch, lq, inner);
+        Kernels.get().attention(q.data(), inner, kv.keys().data(), inner, kv.values().data(), inner, o.data(),
+                batch, heads, lq, lk, headDim, false);
+        return toOut.forward(o);
+    }
+
+    /** Self-attention among the tokens of x. */
+    Tensor selfAttention(Tensor x) {
+        return forward(x, keyValues(x));
+    }
+}

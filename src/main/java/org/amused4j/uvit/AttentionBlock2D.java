@@ -1,0 +1,51 @@
+package org.amused4j.uvit;
+
+import org.amused4j.io.Weights;
+import org.amused4j.tensor.Tensor;
+
+/**
+ * {@code attention_blocks.i} of a U-ViT block (diffusers {@code SkipFFTransformerBlock}, spec 05 §2.4):
+ * two residual attentions of the image tokens, <em>both</em> to the text (K/V from
+ * {@code kv_mapper(SiLU(text))}, or the text itself when its width already equals the block's), each after
+ * an RMSNorm whose eps is fixed at 1e-6 and which always has a weight. No self-attention, no MLP.
+ */
+final class AttentionBlock2D {
+    private static final double NORM_EPS = 1e-6;
+    private final Linear kvMapper;
+    private final RmsNorm norm1;
+    private final Attention attn1;
+    private final RmsNorm norm2;
+    private final Attention attn2;
+
+    /** The text's keys/values for the two attentions. */
+    record Context(Attention.KeyValues attn1, Attention.KeyValues attn2) {
+    }
+
+    AttentionBlock2D(UVit2DConfig c, Weights w) {
+        int channels = c.blockOutChannels();
+        int heads = c.blockNumHeads();
+        int headDim = channels / heads;
+        boolean bias = c.useBias();
+        this.kvMapper = c.hiddenSize() != channels
+                ? new Linear(w.prefixed("kv_mapper"), c.hiddenSize(), channels, bias) : null;
+        this.norm1 = new RmsNorm(w.prefixed("norm1"), channels, NORM_EPS, true);
+        this.attn1 = new Attention(w.prefixed("attn1"), channels, channels, heads, headDim, bias);
+        this.norm2 = new RmsNorm(w.prefixed("norm2"), channels, NORM_EPS, true);
+        this.attn2 = new Attention(w.prefixed("attn2"), channels, channels, heads, headDim, bias);
+    }
+
+    /** @param encoderStates the projected, normalized text [B, Lt, H] */
+    Context condition(Tensor encoderStates) {
+        Tensor kv = kvMapper != null ? kvMapper.forward(TensorOps.silu(encoderStates)) : encoderStates;
+        return new Context(attn1.keyValues(kv), attn2.keyValues(kv));
+    }
+
+    /** x NCHW [B, C, h, w] to the same shape; attention runs over the h·w row-major tokens. */
+    Tensor forward(Tensor x, Context ctx) {
+        int batch = x.dim(0), channels = x.dim(1), h = x.dim(2), w = x.dim(3);
+        Tensor t = Layouts.toNhwc(x).reshape(batch, h * w, channels);
+        t = TensorOps.add(t, attn1.forward(norm1.forward(t), ctx.attn1()));
+        t = TensorOps.add(t, attn2.forward(norm2.forward(t), ctx.attn2()));
+        return Layouts.toNchw(t.reshape(batch, h, w, channels));
+    }
+}

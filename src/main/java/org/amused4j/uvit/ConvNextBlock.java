@@ -1,0 +1,47 @@
+package org.amused4j.uvit;
+
+import org.amused4j.io.Weights;
+import org.amused4j.kernels.Kernels;
+import org.amused4j.tensor.Tensor;
+
+/**
+ * {@code res_blocks.i} of a U-ViT block (spec 05 §2.4): depthwise 3×3 → RMSNorm → Linear C→4C → GELU →
+ * GRN → Linear 4C→C → residual add → then {@code x·(1 + scale) + shift} with (scale, shift) from
+ * {@code cond_embeds_mapper(SiLU(c))}.
+ */
+final class ConvNextBlock {
+    private final Conv2d depthwise;
+    private final RmsNorm norm;
+    private final Linear linear1;
+    private final GlobalResponseNorm grn;
+    private final Linear linear2;
+    private final Linear condEmbedsMapper;
+
+    ConvNextBlock(UVit2DConfig c, Weights w) {
+        int channels = c.blockOutChannels();
+        int wide = 4 * channels;
+        boolean bias = c.useBias();
+        this.depthwise = Conv2d.depthwise3x3(w.prefixed("depthwise"), channels, bias);
+        this.norm = new RmsNorm(w.prefixed("norm"), channels, c.layerNormEps(), c.lnElementwiseAffine());
+        this.linear1 = new Linear(w.prefixed("channelwise_linear_1"), channels, wide, bias);
+        this.grn = new GlobalResponseNorm(w.prefixed("channelwise_norm"), wide);
+        this.linear2 = new Linear(w.prefixed("channelwise_linear_2"), wide, channels, bias);
+        this.condEmbedsMapper = new Linear(w.prefixed("cond_embeds_mapper"), c.hiddenSize(), 2 * channels, bias);
+    }
+
+    /** The block's modulation for SiLU(c) [B, H]. */
+    Modulation modulation(Tensor siluCond) {
+        return Modulation.split(condEmbedsMapper.forward(siluCond));
+    }
+
+    /** x NCHW [B, C, h, w] to the same shape. */
+    Tensor forward(Tensor x, Modulation modulation) {
+        Tensor t = norm.forward(Layouts.toNhwc(depthwise.forward(x)));
+        t = linear1.forward(t);
+        Kernels.get().gelu(t.data(), 0, t.size());
+        t = linear2.forward(grn.forward(t));
+        Tensor y = TensorOps.add(Layouts.toNchw(t), x);
+        modulation.applyToChannels(y);
+        return y;
+    }
+}

@@ -1,0 +1,41 @@
+package org.amused4j.uvit;
+
+import org.amused4j.io.Weights;
+import org.amused4j.kernels.Kernels;
+import org.amused4j.tensor.Tensor;
+
+/**
+ * diffusers {@code FeedForward} with GEGLU: z = net.0.proj(x) [.., 2I]; h = z[.., :I] ⊙ GELU(z[.., I:])
+ * (the second half is the gate); out = net.2(h). {@code net.1} is a dropout without parameters.
+ */
+final class GegluFeedForward {
+    private final int inner;
+    private final Linear proj;
+    private final Linear out;
+
+    GegluFeedForward(Weights w, int dim, int inner, boolean bias) {
+        this.inner = inner;
+        this.proj = new Linear(w.prefixed("net.0.proj"), dim, 2 * inner, bias);
+        this.out = new Linear(w.prefixed("net.2"), inner, dim, bias);
+    }
+
+    Tensor forward(Tensor x) {
+        Tensor z = proj.forward(x);
+        int rows = z.size() / (2 * inner);
+        int[] shape = z.shape();
+        shape[shape.length - 1] = inner;
+        Tensor h = Tensor.zeros(shape);
+        float[] zd = z.data();
+        float[] hd = h.data();
+        Kernels k = Kernels.get();
+        for (int r = 0; r < rows; r++) {
+            int value = r * 2 * inner;
+            int gate = value + inner;
+            k.gelu(zd, gate, inner);
+            for (int j = 0; j < inner; j++) {
+                hd[r * inner + j] = zd[value + j] * zd[gate + j];
+            }
+        }
+        return out.forward(h);
+    }
+}

@@ -1,0 +1,42 @@
+package org.amused4j.uvit;
+
+import org.amused4j.tensor.Tensor;
+
+/**
+ * Conversions between the two layouts of the conv part: NCHW feature maps (what the convolutions and the
+ * diffusers module boundaries use) and NHWC, i.e. [batch, tokens, channels] with row-major tokens (what the
+ * norms, linears and attentions use).
+ */
+final class Layouts {
+    private Layouts() {
+    }
+
+    /** [B, C, H, W] to [B, H, W, C]. */
+    static Tensor toNhwc(Tensor x) {
+        int b = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+        Tensor out = Tensor.zeros(b, h, w, c);
+        transpose(x.data(), out.data(), b, c, h * w);
+        return out;
+    }
+
+    /** [B, H, W, C] to [B, C, H, W]. */
+    static Tensor toNchw(Tensor x) {
+        int b = x.dim(0), h = x.dim(1), w = x.dim(2), c = x.dim(3);
+        Tensor out = Tensor.zeros(b, c, h, w);
+        transpose(x.data(), out.data(), b, h * w, c);
+        return out;
+    }
+
+    /** Transposes each of {@code batch} [rows, cols] matrices into [cols, rows]. */
+    private static void transpose(float[] src, float[] dst, int batch, int rows, int cols) {
+        int plane = rows * cols;
+        for (int n = 0; n < batch; n++) {
+            int base = n * plane;
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    dst[base + c * rows + r] = src[base + r * cols + c];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.amused4j.uvit;
+
+import org.amused4j.io.Weights;
+import org.amused4j.tensor.Tensor;
+
+/**
+ * One of the {@code transformer_layers} (diffusers {@code BasicTransformerBlock}, norm_type
+ * "ada_norm_continuous"): self-attention, cross-attention to the projected text, GEGLU feed-forward, each
+ * behind an adaptive norm and added back as a residual. norm1/norm2 are RMSNorms, norm3 a LayerNorm (spec 05 §2.6).
+ */
+final class TransformerLayer {
+    private final AdaLayerNormContinuous norm1;
+    private final Attention attn1;
+    private final AdaLayerNormContinuous norm2;
+    private final Attention attn2;
+    private final AdaLayerNormContinuous norm3;
+    private final GegluFeedForward ff;
+
+    /** What the layer needs from the conditioning: its three modulations and the text's K/V for attn2. */
+    record Context(Modulation norm1, Modulation norm2, Modulation norm3, Attention.KeyValues text) {
+    }
+
+    TransformerLayer(UVit2DConfig c, Weights w) {
+        int dim = c.hiddenSize();
+        int heads = c.numAttentionHeads();
+        int headDim = dim / heads;
+        double eps = c.layerNormEps();
+        boolean affine = c.lnElementwiseAffine();
+        boolean bias = c.useBias();
+        this.norm1 = AdaLayerNormContinuous.rmsNorm(w.prefixed("norm1"), dim, dim, eps, affine, bias);
+        this.attn1 = new Attention(w.prefixed("attn1"), dim, dim, heads, headDim, bias);
+        this.norm2 = AdaLayerNormContinuous.rmsNorm(w.prefixed("norm2"), dim, dim, eps, affine, bias);
+        this.attn2 = new Attention(w.prefixed("attn2"), dim, dim, heads, headDim, bias);
+        this.norm3 = AdaLayerNormContinuous.layerNorm(w.prefixed("norm3"), dim, dim, eps, affine, bias);
+        this.ff = new GegluFeedForward(w.prefixed("ff"), dim, c.intermediateSize(), bias);
+    }
+
+    /**
+     * @param siluCond      SiLU of the conditioning vector c [B, H]
+     * @param encoderStates the projected, normalized text [B, Lt, H]
+     */
+    Context condition(Tensor siluCond, Tensor encoderStates) {
+        return new Context(norm1.modulation(siluCond), norm2.modulation(siluCond), norm3.modulation(siluCond),
+                attn2.keyValues(encoderStates));
+    }
+
+    /** x [B, S, H] to [B, S, H]. */
+    Tensor forward(Tensor x, Context ctx) {
+        x = TensorOps.add(x, attn1.selfAttention(norm1.forward(x, ctx.norm1())));
+        x = TensorOps.add(x, attn2.forward(norm2.forward(x, ctx.norm2()), ctx.text()));
+        return TensorOps.add(x, ff.forward(norm3.forward(x, ctx.norm3())));
+    }
+}

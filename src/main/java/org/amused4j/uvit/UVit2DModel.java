@@ -1,0 +1,203 @@
+package org.amused4j.uvit;
+
+import org.amused4j.io.FileWeights;
+import org.amused4j.io.Weights;
+import org.amused4j.tensor.AmusedException;
+import org.amused4j.tensor.Tensor;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * aMUSEd's token predictor, diffusers {@code UVit2DModel} (spec 05): token grid + text + micro-conditions
+ * to logits over the VQ codebook. The forward is split in a per-prompt part, {@link #condition}, and a
+ * per-step part, {@link #logits}, so the sampling loop pays for the text side once;
+ * {@link #forward} composes the two.
+ */
+public final class UVit2DModel {
+    /** The weight file of a diffusers model folder ({@code diffusion_pytorch_model[.variant].safetensors}). */
+    public static final String WEIGHTS_FILE = "diffusion_pytorch_model";
+
+    private final UVit2DConfig config;
+    private final Linear encoderProj;
+    private final RmsNorm encoderProjNorm;
+    private final CondEmbedding condEmbed;
+    private final ConvEmbed embed;
+    private final UVitBlock downBlock;
+    private final RmsNorm projectToHiddenNorm;
+    private final Linear projectToHidden;
+    private final List<TransformerLayer> transformerLayers = new ArrayList<>();
+    private final RmsNorm projectFromHiddenNorm;
+    private final Linear projectFromHidden;
+    private final UVitBlock upBlock;
+    private final ConvMlmLayer mlmLayer;
+
+    /** Builds the model, asking {@code weights} for every parameter by its diffusers name and shape. */
+    public UVit2DModel(UVit2DConfig config, Weights weights) {
+        this.config = config;
+        UVit2DConfig c = config;
+        double eps = c.layerNormEps();
+        boolean affine = c.lnElementwiseAffine();
+        this.encoderProj = new Linear(weights.prefixed("encoder_proj"), c.encoderHiddenSize(), c.hiddenSize(),
+                c.useBias());
+        this.encoderProjNorm = new RmsNorm(weights.prefixed("encoder_proj_layer_norm"), c.hiddenSize(), eps, affine);
+        this.embed = new ConvEmbed(c, weights.prefixed("embed"));
+        this.condEmbed = new CondEmbedding(c, weights.prefixed("cond_embed"));
+        this.downBlock = new UVitBlock(c, weights.prefixed("down_block"), c.downsample(), false);
+        this.projectToHiddenNorm = new RmsNorm(weights.prefixed("project_to_hidden_norm"), c.blockOutChannels(),
+                eps, affine);
+        this.projectToHidden = new Linear(weights.prefixed("project_to_hidden"), c.blockOutChannels(),
+                c.hiddenSize(), c.useBias());
+        for (int l = 0; l < c.numHiddenLayers(); l++) {
+            transformerLayers.add(new TransformerLayer(c, weights.prefixed("transformer_layers." + l)));
+        }
+        this.projectFromHiddenNorm = new RmsNorm(weights.prefixed("project_from_hidden_norm"), c.hiddenSize(),
+                eps, affine);
+        this.projectFromHidden = new Linear(weights.prefixed("project_from_hidden"), c.hiddenSize(),
+                c.blockOutChannels(), c.useBias());
+        this.upBlock = new UVitBlock(c, weights.prefixed("up_block"), false, c.upsample());
+        this.mlmLayer = new ConvMlmLayer(c, weights.prefixed("mlm_layer"));
+    }
+
+    /** Loads a diffusers {@code transformer/} folder (config.json + the float32 weight file). */
+    public static UVit2DModel load(Path folder) {
+        return load(folder, null);
+    }
+
+    /**
+     * Loads a diffusers {@code transformer/} folder with the weights of a variant file
+     * ({@code "fp16"} → {@code diffusion_pytorch_model.fp16.safetensors}), widened to float32;
+     * {@code variant == null} selects the default file. Extra tensors in the file are an error.
+     */
+    public static UVit2DModel load(Path folder, String variant) {
+        UVit2DConfig config = UVit2DConfig.read(folder.resolve("config.json"));
+        Path file = folder.resolve(WEIGHTS_FILE + (variant == null ? "" : "." + variant) + ".safetensors");
+        if (!Files.isRegularFile(file)) {
+            throw new AmusedException(file + ": transformer weight file not found");
+        }
+        try (FileWeights weights = FileWeights.open(file)) {
+            UVit2DModel model = new UVit2DModel(config, weights);
+            weights.checkAllUsed();
+            return model;
+        }
+    }
+
+    public UVit2DConfig config() {
+        return config;
+    }
+
+    /** {@link #condition(Tensor, Tensor, Tensor, Trace)} without tracing. */
+    public Conditioning condition(Tensor encoderHiddenStates, Tensor pooledTextEmb, Tensor microConds) {
+        return condition(encoderHiddenStates, pooledTextEmb, microConds, Trace.NONE);
+    }
+
+    /**
+     * The per-prompt part of the forward (spec 05 §2.1, §2.2) plus everything of the per-step part that
+     * depends only on its result.
+     *
+     * @param encoderHiddenStates CLIP penultimate hidden states [B, Lt, encoder_hidden_size]
+     * @param pooledTextEmb       CLIP projected pooled embedding [B, cond_embed_dim]
+     * @param microConds          [B, micro-cond count] = [width, height, crop0, crop1, aesthetic score]
+     */
+    public Conditioning condition(Tensor encoderHiddenStates, Tensor pooledTextEmb, Tensor microConds, Trace trace) {
+        UVit2DConfig c = config;
+        int batch = encoderHiddenStates.dim(0);
+        requireShape("encoder_hidden_states", encoderHiddenStates, 3, batch, -1, c.encoderHiddenSize());
+        requireShape("pooled_text_emb", pooledTextEmb, 2, batch, c.condEmbedDim());
+        requireShape("micro_conds", microConds, 2, batch, c.microCondCount());
+
+        Tensor encoderStates = encoderProjNorm.forward(encoderProj.forward(encoderHiddenStates));
+        record(trace, "encoder_proj_out", encoderStates);
+        Tensor micro = SinusoidalEmbedding.embed(microConds, c.microCondEncodeDim());
+        record(trace, "micro_cond_embeds", micro);
+        Tensor cond = condEmbed.forward(TensorOps.concatFeatures(pooledTextEmb, micro));
+        record(trace, "cond_embed_out", cond);
+
+        Tensor siluCond = TensorOps.silu(cond);
+        List<TransformerLayer.Context> layers = transformerLayers.stream()
+                .map(l -> l.condition(siluCond, encoderStates)).toList();
+        return new Conditioning(encoderStates, cond, downBlock.condition(siluCond, encoderStates), layers,
+                upBlock.condition(siluCond, encoderStates));
+    }
+
+    /** {@link #logits(int[], int, int, Conditioning, Trace)} for a square token grid, without tracing. */
+    public Tensor logits(int[] inputIds, Conditioning conditioning) {
+        int perImage = inputIds.length / conditioning.batch();
+        int side = (int) Math.round(Math.sqrt(perImage));
+        if (side * side != perImage || perImage * conditioning.batch() != inputIds.length) {
+            throw new IllegalArgumentException(inputIds.length + " token ids are not " + conditioning.batch()
+                    + " square grids; pass the grid height and width");
+        }
+        return logits(inputIds, side, side, conditioning, Trace.NONE);
+    }
+
+    /**
+     * The per-step part of the forward (spec 05 §2.3–2.9).
+     *
+     * @param inputIds row-major token grids [B·height·width], values below vocab_size (mask id included)
+     * @return logits [B, codebook_size, height, width]
+     */
+    public Tensor logits(int[] inputIds, int height, int width, Conditioning conditioning, Trace trace) {
+        int batch = conditioning.batch();
+        if (inputIds.length != batch * height * width) {
+            throw new IllegalArgumentException(inputIds.length + " token ids for " + batch + " grids of "
+                    + height + "x" + width);
+        }
+        if (config.downsample() && (height % 2 != 0 || width % 2 != 0)) {
+            throw new IllegalArgumentException("the down block halves the grid; " + height + "x" + width
+                    + " is not even");
+        }
+        Tensor x = embed.forward(inputIds, batch, height, width);
+        record(trace, "embed_out", x);
+        x = downBlock.forward(x, conditioning.downBlock());
+        record(trace, "down_block_out", x);
+
+        int channels = x.dim(1), innerH = x.dim(2), innerW = x.dim(3);
+        Tensor t = Layouts.toNhwc(x).reshape(batch, innerH * innerW, channels);
+        t = projectToHidden.forward(projectToHiddenNorm.forward(t));
+        record(trace, "project_to_hidden_out", t);
+        for (int l = 0; l < transformerLayers.size(); l++) {
+            t = transformerLayers.get(l).forward(t, conditioning.layers().get(l));
+            record(trace, "transformer_layer_" + l + "_out", t);
+        }
+        t = projectFromHidden.forward(projectFromHiddenNorm.forward(t));
+        record(trace, "project_from_hidden_out", t);
+        x = Layouts.toNchw(t.reshape(batch, innerH, innerW, channels));
+
+        x = upBlock.forward(x, conditioning.upBlock());
+        record(trace, "up_block_out", x);
+        Tensor logits = mlmLayer.forward(x);
+        record(trace, "logits", logits);
+        return logits;
+    }
+
+    /** The whole forward: {@link #condition} then {@link #logits}. */
+    public Tensor forward(int[] inputIds, int height, int width, Tensor encoderHiddenStates, Tensor pooledTextEmb,
+                          Tensor microConds, Trace trace) {
+        return logits(inputIds, height, width, condition(encoderHiddenStates, pooledTextEmb, microConds, trace),
+                trace);
+    }
+
+    private static void record(Trace trace, String name, Tensor value) {
+        if (trace != Trace.NONE) {
+            trace.record(name, value.copy());
+        }
+    }
+
+    /** Checks rank and dimensions; -1 accepts any size. */
+    private static void requireShape(String what, Tensor t, int rank, int... dims) {
+        boolean ok = t.rank() == rank;
+        for (int i = 0; ok && i < dims.length; i++) {
+            ok = dims[i] < 0 || t.dim(i) == dims[i];
+        }
+        if (!ok) {
+            StringBuilder expected = new StringBuilder("[");
+            for (int i = 0; i < dims.length; i++) {
+                expected.append(i > 0 ? ", " : "").append(dims[i] < 0 ? "*" : String.valueOf(dims[i]));
+            }
+            throw new IllegalArgumentException(what + " must have shape " + expected + "], got " + t);
+        }
+    }
+}

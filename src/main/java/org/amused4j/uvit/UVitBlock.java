@@ -1,0 +1,47 @@
+package org.amused4j.uvit;
+
+import org.amused4j.io.Weights;
+import org.amused4j.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code down_block} / {@code up_block}: optional downsample, then {@code num_res_blocks} pairs of
+ * (ConvNeXt block, text attention block), then optional upsample. NCHW in and out.
+ */
+final class UVitBlock {
+    private final Downsample2D downsample;
+    private final List<ConvNextBlock> resBlocks = new ArrayList<>();
+    private final List<AttentionBlock2D> attentionBlocks = new ArrayList<>();
+    private final Upsample2D upsample;
+
+    /** Per-prompt state: each res block's modulation and each attention block's text K/V. */
+    record Context(List<Modulation> resBlocks, List<AttentionBlock2D.Context> attentionBlocks) {
+    }
+
+    UVitBlock(UVit2DConfig c, Weights w, boolean downsample, boolean upsample) {
+        this.downsample = downsample ? new Downsample2D(c, w.prefixed("downsample")) : null;
+        for (int i = 0; i < c.numResBlocks(); i++) {
+            resBlocks.add(new ConvNextBlock(c, w.prefixed("res_blocks." + i)));
+            attentionBlocks.add(new AttentionBlock2D(c, w.prefixed("attention_blocks." + i)));
+        }
+        this.upsample = upsample ? new Upsample2D(c, w.prefixed("upsample")) : null;
+    }
+
+    Context condition(Tensor siluCond, Tensor encoderStates) {
+        return new Context(resBlocks.stream().map(b -> b.modulation(siluCond)).toList(),
+                attentionBlocks.stream().map(b -> b.condition(encoderStates)).toList());
+    }
+
+    Tensor forward(Tensor x, Context ctx) {
+        if (downsample != null) {
+            x = downsample.forward(x);
+        }
+        for (int i = 0; i < resBlocks.size(); i++) {
+            x = resBlocks.get(i).forward(x, ctx.resBlocks().get(i));
+            x = attentionBlocks.get(i).forward(x, ctx.attentionBlocks().get(i));
+        }
+        return upsample != null ? upsample.forward(x) : x;
+    }
+}

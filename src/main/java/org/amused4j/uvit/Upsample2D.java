@@ -1,0 +1,32 @@
+package org.amused4j.uvit;
+
+import org.amused4j.io.Weights;
+import org.amused4j.kernels.Kernels;
+import org.amused4j.tensor.Tensor;
+
+/**
+ * {@code up_block.upsample}: RMSNorm over channels, then a 2×2 stride-2 transposed conv (doubles the grid);
+ * its weight is [in, out, 2, 2].
+ */
+final class Upsample2D {
+    private final int channels;
+    private final RmsNorm norm;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    Upsample2D(UVit2DConfig c, Weights w) {
+        this.channels = c.blockOutChannels();
+        this.norm = new RmsNorm(w.prefixed("norm"), channels, c.layerNormEps(), c.lnElementwiseAffine());
+        this.weight = w.get("conv.weight", channels, channels, 2, 2);
+        this.bias = c.useBias() ? w.get("conv.bias", channels) : null;
+    }
+
+    Tensor forward(Tensor x) {
+        Tensor n = norm.forwardChannels(x);
+        int batch = n.dim(0), h = n.dim(2), w = n.dim(3);
+        Tensor y = Tensor.zeros(batch, channels, 2 * h, 2 * w);
+        Kernels.get().convTranspose2x2(n.data(), batch, channels, h, w, weight.data(), channels,
+                bias == null ? null : bias.data(), y.data());
+        return y;
+    }
+}

@@ -91,10 +91,19 @@ class PipelineGoldenTest {
             assertThat(random.remaining()).as("uniforms left unconsumed").isZero();
             Approx.assertClose("decoded_raw", st.load("decoded_raw"), result.decoded(), c.atol("decoded_raw"));
 
+            // Exact, except where the reference's x·255 lies within image_float's tolerance of a .5 rounding
+            // boundary: there float32 noise legitimately decides the rounding (README §10: "compare uint8 with a
+            // tolerance of 1" for exactly these pixels).
             long[] expected = st.loadLongs("image_uint8");
+            float[] referenceFloat = st.load("image_float").data();
+            double slack = c.atol("image_float") * 255;
             int[] actual = uint8Nhwc(result.images());
             for (int i = 0; i < expected.length; i++) {
-                assertThat(actual[i]).as("image_uint8 at flat index %d", i).isEqualTo((int) expected[i]);
+                double scaled = referenceFloat[i] * 255.0;
+                boolean nearHalf = Math.abs(scaled - Math.floor(scaled) - 0.5) <= slack;
+                int allowed = nearHalf ? 1 : 0;
+                assertThat(Math.abs(actual[i] - (int) expected[i])).as("image_uint8 at flat index %d (expected %d, got %d)",
+                        i, expected[i], actual[i]).isLessThanOrEqualTo(allowed);
             }
         }
     }

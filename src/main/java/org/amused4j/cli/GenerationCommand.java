@@ -15,9 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -133,14 +131,6 @@ abstract class GenerationCommand implements Callable<Integer> {
     }
 
     private static void write(Path file, Generation result, int index, Map<String, String> meta) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-        } catch (IOException e) {
-            throw new AmusedException(file + ": cannot create the output folder (" + e.getMessage() + ")", e);
-        }
         ImageFiles.writePng(file, PipelineImages.toByteImage(result.images(), index), meta);
     }
 }

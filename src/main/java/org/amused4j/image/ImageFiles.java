@@ -1,5 +1,6 @@
 package org.amused4j.image;
 
+import org.amused4j.io.AtomicFiles;
 import org.amused4j.tensor.AmusedException;
 import org.w3c.dom.NamedNodeMap;
 import org.w3c.dom.Node;
@@ -21,12 +22,9 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -115,19 +113,20 @@ public final class ImageFiles {
 
     /**
      * Writes an RGB or grey image as PNG with one text chunk per entry of {@code text} (tEXt when Latin-1 can hold
-     * it, else UTF-8 iTXt). The file is written next to its destination under a temporary name and renamed into
-     * place, so no half-written image is ever visible under {@code file}.
+     * it, else UTF-8 iTXt), creating missing folders. Written through {@link AtomicFiles}, so no half-written image
+     * is ever visible under {@code file}.
      */
     public static void writePng(Path file, ByteImage image, Map<String, String> text) {
         BufferedImage buffered = toBuffered(image);
         Path dir = file.toAbsolutePath().getParent();
-        Path temp = null;
         try {
             Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        } catch (IOException e) {
+            throw new AmusedException(dir + ": cannot create the output folder (" + e.getMessage() + ")", e);
+        }
+        AtomicFiles.write(file, "PNG", out -> {
             ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
-            try (OutputStream os = Files.newOutputStream(temp);
-                 ImageOutputStream ios = ImageIO.createImageOutputStream(os)) {
+            try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
                 writer.setOutput(ios);
                 IIOMetadata metadata = writer.getDefaultImageMetadata(
                         ImageTypeSpecifier.createFromRenderedImage(buffered), null);
@@ -136,23 +135,7 @@ public final class ImageFiles {
             } finally {
                 writer.dispose();
             }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            temp = null;
-        } catch (IOException e) {
-            throw new AmusedException(file + ": cannot write PNG (" + e.getMessage() + ")", e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the write already failed; that error is the one to report
-                }
-            }
-        }
+        });
     }
 
     /** The tEXt/iTXt entries of a PNG file, in file order. */

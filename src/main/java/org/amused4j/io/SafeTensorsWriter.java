@@ -14,13 +14,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -115,30 +110,7 @@ public final class SafeTensorsWriter {
      * @throws AmusedException naming the file when it cannot be written
      */
     public void write(Path file) {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        if (!Files.isDirectory(dir)) {
-            throw new AmusedException(file + ": cannot write, folder " + dir + " does not exist");
-        }
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                writeTo(Channels.newOutputStream(ch));
-                ch.force(true); // on disk before the rename makes it visible
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new AmusedException(file + ": cannot write (" + e + ")", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // Best effort: the write already failed or succeeded; a stray temp file is harmless.
-                }
-            }
-        }
+        AtomicFiles.write(file, "safetensors file", this::writeTo);
     }
 
     /** The complete file contents (for small files and tests). */

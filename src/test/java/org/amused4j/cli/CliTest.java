@@ -44,7 +44,7 @@ class CliTest {
     }
 
     @Test
-    void generateWritesAPngWithTheGenerationParameters() {
+    void generateWritesAPngWithTheGenerationParameters() throws IOException {
         Path out = tmp.resolve("fox.png");
         Run r = run("generate", "--model", model256(), "--seed", "7", "--steps", "4", "-o", out.toString(),
                 "a", "red", "fox");
@@ -58,6 +58,8 @@ class CliTest {
                 .containsEntry("negative_prompt", "").containsEntry("model", "tiny-amused-256")
                 .containsEntry("pipeline", "text-to-image");
         assertThat(r.out().trim()).isEqualTo(out.toString());
+        // Written via a temp file, which Java creates owner-only; the image must be readable like any other file.
+        assertThat(Files.getPosixFilePermissions(out)).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
     }
 
     @Test

@@ -80,11 +80,6 @@ public record UVit2DConfig(
         return microCondEmbedDim / microCondEncodeDim;
     }
 
-    /** Side of the token grid the transformer layers see: the input grid, halved by the down block if any. */
-    public int innerGridSide(int inputSide) {
-        return downsample ? inputSide / 2 : inputSide;
-    }
-
     /** Reads and validates a {@code config.json}; problems are reported with the file and the key. */
     public static UVit2DConfig read(Path file) {
         ObjectMapper mapper = new ObjectMapper();

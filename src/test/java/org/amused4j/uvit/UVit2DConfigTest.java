@@ -29,7 +29,6 @@ class UVit2DConfigTest {
         assertThat(c512.downsample()).isTrue();
         assertThat(c512.upsample()).isTrue();
         assertThat(c512.sampleSize()).isEqualTo(32);
-        assertThat(c512.innerGridSide(32)).isEqualTo(16);
         assertThat(c512).isEqualTo(new UVit2DConfig(1024, false, 768, 256, 1280, 768, 8256, 8192, 768, 768, 3,
                 true, true, 12, 22, 16, 2816, 1e-6, true, 32));
     }

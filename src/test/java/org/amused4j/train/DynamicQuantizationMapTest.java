@@ -83,6 +83,46 @@ class DynamicQuantizationMapTest {
         }
     }
 
+    /** The lookup reproduces the kernel's search around every decision point and on a dense sweep of [-1, 1]. */
+    @Test
+    void lookupAgreesWithTheKernelSearch() {
+        for (DynamicQuantizationMap map : List.of(DynamicQuantizationMap.signed(), DynamicQuantizationMap.unsigned())) {
+            float[] table = map.values();
+            for (int i = 0; i < 256; i++) {
+                float mid = i < 255 ? (table[i] + table[i + 1]) * 0.5f : table[i];
+                for (float center : new float[] {table[i], mid, -table[i], -mid}) {
+                    int key = DynamicQuantizationMap.orderedBits(center);
+                    for (int d = -4; d <= 4; d++) {
+                        assertSameCode(map, fromKey(key + d));
+                    }
+                }
+            }
+            int from = DynamicQuantizationMap.orderedBits(-1.5f);
+            int to = DynamicQuantizationMap.orderedBits(1.5f);
+            int previous = 0;
+            for (long key = from; key <= to; key += 331) {
+                float x = fromKey((int) key);
+                int code = assertSameCode(map, x);
+                assertThat(code).as("monotone at %s", x).isGreaterThanOrEqualTo(previous);
+                previous = code;
+            }
+            for (float x : new float[] {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1f, -1f, 2f, -2f,
+                    Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                assertSameCode(map, x);
+            }
+        }
+    }
+
+    private static int assertSameCode(DynamicQuantizationMap map, float x) {
+        int code = map.quantize(x);
+        assertThat(code).as("signed=%b x=%s", map.isSigned(), x).isEqualTo(map.quantizeBySearch(x));
+        return code;
+    }
+
+    private static float fromKey(int key) {
+        return Float.intBitsToFloat(key ^ ((key >> 31) & 0x7fffffff));
+    }
+
     @Test
     void linspaceCountsUpThenDownLikeTorch() {
         float[] b = DynamicQuantizationMap.linspace(0.1f, 1f, 129);

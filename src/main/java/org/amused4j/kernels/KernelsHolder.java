@@ -10,7 +10,7 @@ final class KernelsHolder {
     static Kernels choose(String name) {
         return switch (name) {
             case "reference" -> new ReferenceKernels();
-            default -> new ReferenceKernels();
+            default -> new VectorKernels();
         };
     }
 }

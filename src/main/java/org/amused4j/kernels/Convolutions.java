@@ -1,0 +1,184 @@
+package org.amused4j.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/** conv2d and its transposed 2×2 sibling for {@link VectorKernels}. */
+final class Convolutions {
+    private static final VectorSpecies<Float> S = VectorMath.SPECIES;
+    private static final int L = S.length();
+
+    private Convolutions() {
+    }
+
+    /**
+     * Dense or grouped convolution as GEMMs: out[group] (coutG × pixels) = W[group] (coutG × cinG·kh·kw) ·
+     * columns, where the columns matrix (im2col) is built for a chunk of output pixels at a time so it stays
+     * under {@code maxColumnFloats}. A 1×1 unpadded stride-1 convolution uses the input directly.
+     */
+    static void viaGemm(float[] x, int n, ConvGeometry g, float[] weight, float[] bias, float[] out,
+                        int maxColumnFloats) {
+        int hw = g.h() * g.w();
+        int ohw = g.oh() * g.ow();
+        int cinG = g.cinPerGroup();
+        int coutG = g.coutPerGroup();
+        int depth = cinG * g.kh() * g.kw();
+        int chunk = Math.max(1, Math.min(ohw, maxColumnFloats / depth));
+        float[] columns = g.pointwise() ? null : new float[depth * chunk];
+        float beta = bias != null ? 1f : 0f;
+        for (int b = 0; b < n; b++) {
+            if (bias != null) {
+                fillBias(out, b * g.cout(), g.cout(), ohw, bias);
+            }
+            for (int gi = 0; gi < g.groups(); gi++) {
+                int wOff = gi * coutG * depth;
+                int outOff = (b * g.cout() + gi * coutG) * ohw;
+                int inOff = (b * g.cin() + gi * cinG) * hw;
+                if (g.pointwise()) {
+                    Gemm.gemm(false, false, coutG, hw, cinG, 1f, weight, wOff, cinG, x, inOff, hw,
+                            beta, out, outOff, ohw);
+                    continue;
+                }
+                for (int p0 = 0; p0 < ohw; p0 += chunk) {
+                    int pc = Math.min(chunk, ohw - p0);
+                    im2col(x, inOff, g, p0, pc, columns);
+                    Gemm.gemm(false, false, coutG, pc, depth, 1f, weight, wOff, depth, columns, 0, pc,
+                            beta, out, outOff + p0, ohw);
+                }
+            }
+        }
+    }
+
+    /** out planes [first, first+count) of size len each set to their channel's bias. */
+    private static void fillBias(float[] out, int first, int count, int len, float[] bias) {
+        Parallel.forRange(count, (from, to) -> {
+            for (int c = from; c < to; c++) {
+                int ch = (first + c) % bias.length;
+                Arrays.fill(out, (first + c) * len, (first + c + 1) * len, bias[ch]);
+            }
+        });
+    }
+
+    /**
+     * Columns [cinG·kh·kw, pc] for output pixels [p0, p0+pc) of one image's group: row (ci, ky, kx) holds
+     * the input each pixel sees through that weight, 0 where it falls in the padding.
+     */
+    private static void im2col(float[] x, int inOff, ConvGeometry g, int p0, int pc, float[] columns) {
+        int kk = g.kh() * g.kw();
+        int ow = g.ow();
+        int stride = g.stride();
+        Parallel.forRange(g.cinPerGroup() * kk, (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int ci = row / kk;
+                int ky = row % kk / g.kw();
+                int kx = row % g.kw();
+                int lo = g.firstValidColumn(kx);
+                int hi = g.endValidColumn(kx);
+                int dst = row * pc;
+                for (int p = p0; p < p0 + pc; ) {
+                    int oy = p / ow;
+                    int ox0 = p % ow;
+                    int oxEnd = Math.min(ow, ox0 + (p0 + pc - p));
+                    int iy = oy * stride + ky - g.padTop();
+                    if (iy < 0 || iy >= g.h()) {
+                        Arrays.fill(columns, dst, dst + oxEnd - ox0, 0f);
+                    } else {
+                        int src = inOff + (ci * g.h() + iy) * g.w() + kx - g.padLeft();
+                        for (int ox = ox0; ox < oxEnd; ox++) {
+                            columns[dst + ox - ox0] = ox >= lo && ox < hi ? x[src + ox * stride] : 0f;
+                        }
+                    }
+                    dst += oxEnd - ox0;
+                    p += oxEnd - ox0;
+                }
+            }
+        });
+    }
+
+    /**
+     * Convolution where every output channel reads one input channel (depthwise, groups == cin): each
+     * output row accumulates kh·kw shifted input rows, vectorized along the row when the stride is 1.
+     */
+    static void depthwise(float[] x, int n, ConvGeometry g, float[] weight, float[] bias, float[] out) {
+        int oh = g.oh();
+        int ow = g.ow();
+        int coutG = g.coutPerGroup();
+        int stride = g.stride();
+        Parallel.forRange(n * g.cout(), (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int b = plane / g.cout();
+                int co = plane % g.cout();
+                int inPlane = (b * g.cin() + co / coutG) * g.h() * g.w();
+                int wOff = co * g.kh() * g.kw();
+                for (int oy = 0; oy < oh; oy++) {
+                    int dst = (plane * oh + oy) * ow;
+                    Arrays.fill(out, dst, dst + ow, bias != null ? bias[co] : 0f);
+                    for (int ky = 0; ky < g.kh(); ky++) {
+                        int iy = oy * stride + ky - g.padTop();
+                        if (iy < 0 || iy >= g.h()) {
+                            continue;
+                        }
+                        for (int kx = 0; kx < g.kw(); kx++) {
+                            float wv = weight[wOff + ky * g.kw() + kx];
+                            int lo = g.firstValidColumn(kx);
+                            int hi = g.endValidColumn(kx);
+                            int src = inPlane + iy * g.w() + kx - g.padLeft();
+                            if (stride == 1) {
+                                axpy(wv, x, src + lo, out, dst + lo, hi - lo);
+                            } else {
+                                for (int ox = lo; ox < hi; ox++) {
+                                    out[dst + ox] += wv * x[src + ox * stride];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** y[yOff..+len) += a·x[xOff..+len). */
+    private static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len) {
+        int i = 0;
+        for (; i <= len - L; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.broadcast(S, a), FloatVector.fromArray(S, y, yOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < len; i++) {
+            y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);
+        }
+    }
+
+    /**
+     * Kernel-2 stride-2 transposed convolution: one GEMM Y[(co,ky,kx), pixel] = Wᵀ·X per image (W is
+     * stored [cin, cout·4], hence transA), then each Y row scattered to its interleaved output positions.
+     */
+    static void transpose2x2(float[] x, int n, int cin, int h, int w, float[] weight, int cout, float[] bias,
+                             float[] out) {
+        int hw = h * w;
+        float[] y = new float[cout * 4 * hw];
+        for (int b = 0; b < n; b++) {
+            Gemm.gemm(true, false, cout * 4, hw, cin, 1f, weight, 0, cout * 4, x, b * cin * hw, hw,
+                    0f, y, 0, hw);
+            int outBase = b * cout * 4 * hw;
+            Parallel.forRange(cout, (from, to) -> {
+                for (int co = from; co < to; co++) {
+                    float bv = bias != null ? bias[co] : 0f;
+                    for (int k = 0; k < 4; k++) {
+                        int ky = k >> 1;
+                        int kx = k & 1;
+                        int src = (co * 4 + k) * hw;
+                        for (int iy = 0; iy < h; iy++) {
+                            int dst = outBase + (co * 2 * h + 2 * iy + ky) * 2 * w + kx;
+                            for (int ix = 0; ix < w; ix++) {
+                                out[dst + 2 * ix] = y[src + iy * w + ix] + bv;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    }
+}

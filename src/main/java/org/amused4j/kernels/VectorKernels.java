@@ -1,0 +1,289 @@
+package org.amused4j.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+/**
+ * The fast backend: Vector API (the platform's widest float vectors) plus {@link Parallel} over the cores.
+ * GEMM is the blocked packed {@link Gemm}; attention and most convolutions are expressed as GEMMs; the
+ * remaining ops are single vectorized passes parallelized over rows, planes or chunks.
+ */
+public final class VectorKernels implements Kernels {
+    private static final VectorSpecies<Float> S = VectorMath.SPECIES;
+    private static final int L = S.length();
+    /** Element-wise work below this size is not worth a fork. */
+    private static final int MIN_CHUNK = 1 << 14;
+    /** Query rows whose attention scores are materialized at once (bounds the [rows, lk] score buffer). */
+    private static final int ATTENTION_ROWS = 256;
+    /** Upper bound on the im2col buffer in floats (64 MiB). */
+    private static final int MAX_COLUMNS_FLOATS = 1 << 24;
+
+    private static final ThreadLocal<float[][]> SCORES = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        Gemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void softmax(float[] x, int off, int rows, int cols) {
+        forRows(rows, cols, r -> softmaxRow(x, off + r * cols, cols));
+    }
+
+    /** Softmax of x[off..off+len) in place (len ≥ 1). */
+    private static void softmaxRow(float[] x, int off, int len) {
+        float max = VectorMath.max(x, off, len);
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= len - L; i += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + i).sub(max));
+            e.intoArray(x, off + i);
+            acc = acc.add(e);
+        }
+        if (i < len) {
+            VectorMask<Float> m = VectorMath.tail(len - i);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + i, m).sub(max));
+            e.intoArray(x, off + i, m);
+            acc = acc.add(e, m);
+        }
+        float inv = 1f / acc.reduceLanes(VectorOperators.ADD);
+        scaleInPlace(x, off, len, inv);
+    }
+
+    private static void scaleInPlace(float[] x, int off, int len, float factor) {
+        int i = 0;
+        for (; i <= len - L; i += L) {
+            FloatVector.fromArray(S, x, off + i).mul(factor).intoArray(x, off + i);
+        }
+        for (; i < len; i++) {
+            x[off + i] *= factor;
+        }
+    }
+
+    @Override
+    public void layerNorm(float[] x, float[] out, int rows, int cols, float[] weight, float[] bias, float eps) {
+        forRows(rows, cols, r -> {
+            int base = r * cols;
+            float mean = (float) (VectorMath.sum(x, base, cols) / cols);
+            double var = VectorMath.sumSquaredDeviations(x, base, cols, mean) / cols;
+            float inv = (float) (1.0 / Math.sqrt(var + eps));
+            normalizeRow(x, out, base, cols, mean, inv, weight, bias);
+        });
+    }
+
+    @Override
+    public void rmsNorm(float[] x, float[] out, int rows, int cols, float[] weight, float eps) {
+        forRows(rows, cols, r -> {
+            int base = r * cols;
+            double ms = VectorMath.sumSquaredDeviations(x, base, cols, 0f) / cols;
+            float inv = (float) (1.0 / Math.sqrt(ms + eps));
+            normalizeRow(x, out, base, cols, 0f, inv, weight, null);
+        });
+    }
+
+    /** out[base+j] = (x[base+j] − mean)·inv·weight[j] + bias[j], with null weight/bias meaning 1 and 0. */
+    private static void normalizeRow(float[] x, float[] out, int base, int cols, float mean, float inv,
+                                     float[] weight, float[] bias) {
+        int j = 0;
+        for (; j <= cols - L; j += L) {
+            FloatVector y = FloatVector.fromArray(S, x, base + j).sub(mean).mul(inv);
+            if (weight != null) {
+                y = y.mul(FloatVector.fromArray(S, weight, j));
+            }
+            if (bias != null) {
+                y = y.add(FloatVector.fromArray(S, bias, j));
+            }
+            y.intoArray(out, base + j);
+        }
+        for (; j < cols; j++) {
+            float y = (x[base + j] - mean) * inv;
+            if (weight != null) {
+                y *= weight[j];
+            }
+            if (bias != null) {
+                y += bias[j];
+            }
+            out[base + j] = y;
+        }
+    }
+
+    @Override
+    public void groupNorm(float[] x, float[] out, int n, int channels, int hw, int groups,
+                          float[] weight, float[] bias, float eps) {
+        int perGroup = channels / groups;
+        int len = perGroup * hw;
+        forRows(n * groups, len, ng -> {
+            int g = ng % groups;
+            int base = ng * len;
+            float mean = (float) (VectorMath.sum(x, base, len) / len);
+            double var = VectorMath.sumSquaredDeviations(x, base, len, mean) / len;
+            float inv = (float) (1.0 / Math.sqrt(var + eps));
+            for (int c = 0; c < perGroup; c++) {
+                int ch = g * perGroup + c;
+                float scale = weight != null ? weight[ch] * inv : inv;
+                float shift = (bias != null ? bias[ch] : 0f) - mean * scale;
+                affine(x, out, base + c * hw, hw, scale, shift);
+            }
+        });
+    }
+
+    /** out = x·scale + shift over [off, off+len). */
+    private static void affine(float[] x, float[] out, int off, int len, float scale, float shift) {
+        int i = 0;
+        for (; i <= len - L; i += L) {
+            FloatVector.fromArray(S, x, off + i).fma(scale, shift).intoArray(out, off + i);
+        }
+        for (; i < len; i++) {
+            out[off + i] = Math.fma(x[off + i], scale, shift);
+        }
+    }
+
+    @Override
+    public void gelu(float[] x, int off, int len) {
+        mapInPlace(x, off, len, Activation.GELU);
+    }
+
+    @Override
+    public void quickGelu(float[] x, int off, int len) {
+        mapInPlace(x, off, len, Activation.QUICK_GELU);
+    }
+
+    @Override
+    public void silu(float[] x, int off, int len) {
+        mapInPlace(x, off, len, Activation.SILU);
+    }
+
+    /** Element-wise activations; an enum rather than lambdas so the loop below inlines them (no boxing). */
+    private enum Activation {
+        GELU, QUICK_GELU, SILU;
+
+        FloatVector apply(FloatVector v) {
+            return switch (this) {
+                case GELU -> VectorMath.gelu(v);
+                case QUICK_GELU -> v.mul(VectorMath.sigmoid(v.mul(1.702f)));
+                case SILU -> v.mul(VectorMath.sigmoid(v));
+            };
+        }
+    }
+
+    /** x = f(x) over [off, off+len), in parallel chunks, the tail with a lane mask. */
+    private static void mapInPlace(float[] x, int off, int len, Activation f) {
+        int chunks = Math.max(1, Math.min(Parallel.threads(), len / MIN_CHUNK));
+        Parallel.forEach(chunks, part -> {
+            int from = off + (int) ((long) len * part / chunks / L * L);
+            int to = part == chunks - 1 ? off + len : off + (int) ((long) len * (part + 1) / chunks / L * L);
+            int i = from;
+            for (; i <= to - L; i += L) {
+                f.apply(FloatVector.fromArray(S, x, i)).intoArray(x, i);
+            }
+            if (i < to) {
+                VectorMask<Float> m = VectorMath.tail(to - i);
+                f.apply(FloatVector.fromArray(S, x, i, m)).intoArray(x, i, m);
+            }
+        });
+    }
+
+    @Override
+    public void attention(float[] q, int qStride, float[] k, int kStride, float[] v, int vStride, float[] out,
+                          int batch, int heads, int lq, int lk, int headDim, boolean causal) {
+        int width = heads * headDim;
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int blocks = Gemm.ceilDiv(lq, ATTENTION_ROWS);
+        Parallel.forEach(batch * heads * blocks, task -> {
+            int bh = task / blocks;
+            int b = bh / heads;
+            int h = bh % heads;
+            int i0 = (task % blocks) * ATTENTION_ROWS;
+            int rows = Math.min(ATTENTION_ROWS, lq - i0);
+            // Causally, no row of this block sees keys past its last query.
+            int keys = causal ? Math.min(lk, i0 + rows) : lk;
+            float[] scores = scoreBuffer(rows * keys);
+            int qOff = (b * lq + i0) * qStride + h * headDim;
+            int kOff = b * lk * kStride + h * headDim;
+            int vOff = b * lk * vStride + h * headDim;
+            Gemm.gemm(false, true, rows, keys, headDim, scale, q, qOff, qStride, k, kOff, kStride,
+                    0f, scores, 0, keys);
+            for (int r = 0; r < rows; r++) {
+                int visible = causal ? Math.min(i0 + r + 1, keys) : keys;
+                softmaxRow(scores, r * keys, visible);
+                Arrays.fill(scores, r * keys + visible, (r + 1) * keys, 0f);
+            }
+            Gemm.gemm(false, false, rows, headDim, keys, 1f, scores, 0, keys, v, vOff, vStride,
+                    0f, out, (b * lq + i0) * width + h * headDim, width);
+        });
+    }
+
+    private static float[] scoreBuffer(int size) {
+        float[][] holder = SCORES.get();
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
+        }
+        return holder[0];
+    }
+
+    @Override
+    public void conv2d(float[] x, int n, int cin, int h, int w, float[] weight, int cout, int kh, int kw,
+                       float[] bias, int stride, int padTop, int padBottom, int padLeft, int padRight, int groups,
+                       float[] out) {
+        ConvGeometry g = new ConvGeometry(cin, h, w, cout, kh, kw, stride, padTop, padBottom, padLeft, padRight,
+                groups);
+        if (g.cinPerGroup() == 1 && groups > 1) {
+            Convolutions.depthwise(x, n, g, weight, bias, out);
+        } else {
+            Convolutions.viaGemm(x, n, g, weight, bias, out, MAX_COLUMNS_FLOATS);
+        }
+    }
+
+    @Override
+    public void convTranspose2x2(float[] x, int n, int cin, int h, int w, float[] weight, int cout, float[] bias,
+                                 float[] out) {
+        Convolutions.transpose2x2(x, n, cin, h, w, weight, cout, bias, out);
+    }
+
+    @Override
+    public void upsampleNearest2x(float[] x, int planes, int h, int w, float[] out) {
+        int ow = 2 * w;
+        Parallel.forRange(planes, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                for (int y = 0; y < h; y++) {
+                    int src = (p * h + y) * w;
+                    int dst = (p * 2 * h + 2 * y) * ow;
+                    for (int xi = 0; xi < w; xi++) {
+                        float val = x[src + xi];
+                        out[dst + 2 * xi] = val;
+                        out[dst + 2 * xi + 1] = val;
+                    }
+                    System.arraycopy(out, dst, out, dst + ow, ow);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void embedding(int[] ids, float[] table, int vocab, int dim, float[] out) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocab) {
+                throw new IndexOutOfBoundsException("token id " + ids[i] + " outside vocabulary of " + vocab);
+            }
+            System.arraycopy(table, ids[i] * dim, out, i * dim, dim);
+        }
+    }
+
+    /** Runs body(r) for r in [0, rows), in parallel when rows·cols is big enough to be worth it. */
+    private static void forRows(int rows, int cols, IntConsumer body) {
+        if ((long) rows * cols < MIN_CHUNK) {
+            for (int r = 0; r < rows; r++) {
+                body.accept(r);
+            }
+        } else {
+            Parallel.forEach(rows, body);
+        }
+    }
+}

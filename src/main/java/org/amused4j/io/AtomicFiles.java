@@ -2,6 +2,7 @@ package org.amused4j.io;
 
 import org.amused4j.tensor.AmusedException;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -42,7 +43,18 @@ public final class AtomicFiles {
         try {
             tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                content.writeTo(Channels.newOutputStream(ch));
+                OutputStream out = new FilterOutputStream(Channels.newOutputStream(ch)) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        this.out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        flush(); // the channel stays open for the force() below, whatever the writer closes
+                    }
+                };
+                content.writeTo(out);
                 ch.force(true); // on disk before the rename makes it visible
             }
             // Temporary files are created owner-only; the result should have an ordinary file's permissions.

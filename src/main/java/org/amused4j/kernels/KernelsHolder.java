@@ -1,8 +1,11 @@
 package org.amused4j.kernels;
 
-/** Lazily picks the backend once per JVM. */
+/**
+ * Lazily picks the backend once per JVM, wrapped in a {@link CountingKernels} so benchmarks can count FLOPs
+ * (one volatile read per kernel call when not counting).
+ */
 final class KernelsHolder {
-    static final Kernels INSTANCE = choose(System.getProperty("amused.kernels", "default"));
+    static final Kernels INSTANCE = new CountingKernels(choose(System.getProperty("amused.kernels", "default")));
 
     private KernelsHolder() {
     }

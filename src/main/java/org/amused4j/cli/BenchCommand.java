@@ -1,0 +1,156 @@
+package org.amused4j.cli;
+
+import org.amused4j.kernels.FlopCounter;
+import org.amused4j.kernels.Parallel;
+import org.amused4j.perf.FmaPeak;
+import org.amused4j.perf.PeakRss;
+import org.amused4j.perf.SyntheticModel;
+import org.amused4j.pipeline.Amused;
+import org.amused4j.pipeline.AmusedModel;
+import org.amused4j.pipeline.GenerationOptions;
+import org.amused4j.pipeline.Prompts;
+import org.amused4j.pipeline.Requests;
+import org.amused4j.pipeline.StepListener;
+import org.amused4j.tensor.Tensor;
+import org.amused4j.text.ClipTextOutput;
+import org.amused4j.uvit.Conditioning;
+import org.amused4j.uvit.Trace;
+import org.amused4j.uvit.UVit2DConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code amused bench}: the end-to-end benchmark, no download needed. Builds amused-256 and/or amused-512 at full
+ * size with seeded random weights (written once as fp16 safetensors, so the real loading path is measured), then
+ * times each stage of text-to-image generation and prints GFLOP/s against the machine's measured FMA peak.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark full-size amused-256/512 (random weights, no download): per-stage times, GFLOP/s, "
+                + "FMA peak, peak RSS.",
+        footer = {"", "Examples:", "  amused bench", "  amused bench --model-size 512 --repeat 3",
+                "  AMUSED_JAVA_OPTS=-Damused.threads=1 amused bench --model-size 256 --only transformer"})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model-size", defaultValue = "all", description = "256, 512 or all (default: ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--cache", description = "Folder for the synthetic models (default: <tmp>/amused4j-bench).")
+    Path cache;
+
+    @Option(names = "--repeat", defaultValue = "2",
+            description = "Timed repetitions of each stage after a warm-up; the best is reported (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--only", description = "Run one stage: text, transformer, decode or generate.")
+    String only;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Path root = cache != null ? cache : Path.of(System.getProperty("java.io.tmpdir"), "amused4j-bench");
+        out.printf("machine: %d threads, %s %s; JDK %s%n", Parallel.threads(), System.getProperty("os.arch"),
+                System.getProperty("os.name"), Runtime.version());
+        double peak = FmaPeak.measure();
+        out.printf("FMA peak: %.1f GFLOP/s%n", peak);
+        List<SyntheticModel.Variant> variants = switch (size) {
+            case "256" -> List.of(SyntheticModel.Variant.AMUSED_256);
+            case "512" -> List.of(SyntheticModel.Variant.AMUSED_512);
+            case "all" -> List.of(SyntheticModel.Variant.AMUSED_256, SyntheticModel.Variant.AMUSED_512);
+            default -> throw new org.amused4j.tensor.AmusedException("--model-size must be 256, 512 or all, got " + size);
+        };
+        for (SyntheticModel.Variant variant : variants) {
+            Path folder = SyntheticModel.prepare(root, variant, 0, msg -> spec.commandLine().getErr().println(msg));
+            long t0 = System.nanoTime();
+            AmusedModel model = AmusedModel.load(folder, "fp16");
+            double load = seconds(t0);
+            out.printf("%n%s (%s)%n  %-34s %8.2f s%n", variant.label(), folder, "load (fp16 files)", load);
+            benchmark(out, model, peak);
+            out.printf("  %-34s %8.2f GiB%n", "peak RSS so far", PeakRss.bytes() / (double) (1L << 30));
+        }
+        return 0;
+    }
+
+    private void benchmark(PrintWriter out, AmusedModel model, double peak) {
+        UVit2DConfig tc = model.transformer().config();
+        int grid = tc.sampleSize();
+        if (runs("text")) {
+            int[][] ids = model.tokenizer().encode(List.of("a photo of an astronaut riding a horse on mars"));
+            double t = best(() -> model.textEncoder().forward(ids));
+            out.printf("  %-34s %8.3f s%n", "CLIP text encoder, one prompt", t);
+        }
+        if (runs("transformer")) {
+            int[][] ids = model.tokenizer().encode(List.of("", "a red fox in the snow"));
+            ClipTextOutput text = model.textEncoder().forward(ids);
+            float[] micro = new float[10];
+            for (int r = 0; r < 2; r++) {
+                float side = grid * model.vqFactor();
+                System.arraycopy(new float[] {side, side, 0, 0, 6}, 0, micro, r * 5, 5);
+            }
+            Conditioning c = model.transformer().condition(text.penultimate(), text.textEmbeds(),
+                    Tensor.of(micro, 2, 5));
+            int[] tokens = randomTokens(2 * grid * grid, tc.codebookSize());
+            FlopCounter.start();
+            model.transformer().logits(tokens, grid, grid, c, Trace.NONE);
+            long flops = FlopCounter.stop();
+            double t = best(() -> model.transformer().logits(tokens, grid, grid, c, Trace.NONE));
+            out.printf("  %-34s %8.3f s  %6.1f GFLOP/s (%.0f%% of FMA peak; %.1f GFLOP)%n",
+                    "transformer forward, batch 2", t, flops / t / 1e9, 100 * flops / t / 1e9 / peak, flops / 1e9);
+        }
+        if (runs("decode")) {
+            int[] tokens = randomTokens(grid * grid, model.vq().config().numVqEmbeddings());
+            FlopCounter.start();
+            model.vq().decode(tokens, 1, grid, grid);
+            long flops = FlopCounter.stop();
+            double t = best(() -> model.vq().decode(tokens, 1, grid, grid));
+            int side = grid * model.vqFactor();
+            out.printf("  %-34s %8.3f s  %6.1f GFLOP/s (%.1f GFLOP)%n", "VQ decode " + side + "x" + side, t,
+                    flops / t / 1e9, flops / 1e9);
+        }
+        if (runs("generate")) {
+            Amused amused = new Amused(model);
+            Requests.TextToImage request = new Requests.TextToImage(Prompts.of("a red fox in the snow"), 0, 0,
+                    GenerationOptions.defaults().withSeed(1));
+            double t = best(() -> amused.textToImage(request, StepListener.NONE));
+            out.printf("  %-34s %8.2f s%n", "text-to-image, 12 steps, guidance 10", t);
+        }
+    }
+
+    private boolean runs(String stage) {
+        return only == null || only.equals(stage);
+    }
+
+    /** Best wall time of {@code repeat} runs after one untimed warm-up run. */
+    private double best(Runnable work) {
+        work.run();
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < Math.max(1, repeat); i++) {
+            long t0 = System.nanoTime();
+            work.run();
+            best = Math.min(best, seconds(t0));
+        }
+        return best;
+    }
+
+    private static int[] randomTokens(int n, int codebook) {
+        SplittableRandom random = new SplittableRandom(7);
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = random.nextInt(codebook);
+        }
+        return tokens;
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+}

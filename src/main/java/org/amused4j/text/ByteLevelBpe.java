@@ -39,7 +39,7 @@ final class ByteLevelBpe {
 
     /**
      * The 256-entry byte → character table: printable bytes map to themselves, the other 68 (in increasing
-     * byte order) to U+0100, U+0101, ... (spec 03 §4). Its order is also the order of vocabulary ids 0–255.
+     * byte order) to U+0100, U+0101, ... (spec 03 §4). Sorted by character it gives CLIP's vocabulary ids 0–255.
      */
     static char[] byteToUnicode() {
         char[] table = new char[256];

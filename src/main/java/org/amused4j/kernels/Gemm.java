@@ -27,6 +27,8 @@ final class Gemm {
      */
     static final int KC = 512;
     static final int NC = Math.max(NR, 128 / NR * NR);
+    /** k steps per strip of the transposing B packing: one 64-byte line of each source row. */
+    private static final int TRANSPOSE_STRIP = 16;
     /** Below this many flops a single thread finishes before a fork would pay off. */
     private static final long PARALLEL_MIN_FLOPS = 1L << 21;
 
@@ -156,10 +158,15 @@ final class Gemm {
             int base = jj * kc;
             int nr = Math.min(NR, nc - jj);
             if (transB) {
-                for (int col = 0; col < nr; col++) {
-                    int src = bOff + (j0 + jj + col) * ldb + p0;
-                    for (int p = 0; p < kc; p++) {
-                        bp[base + p * NR + col] = b[src + p];
+                // A transpose, done in strips of TRANSPOSE_STRIP k steps so the strip of the packed panel being
+                // written (strip × NR floats) stays in L1 while every column's row is read a cache line at a time.
+                for (int p1 = 0; p1 < kc; p1 += TRANSPOSE_STRIP) {
+                    int p2 = Math.min(kc, p1 + TRANSPOSE_STRIP);
+                    for (int col = 0; col < nr; col++) {
+                        int src = bOff + (j0 + jj + col) * ldb + p0;
+                        for (int p = p1; p < p2; p++) {
+                            bp[base + p * NR + col] = b[src + p];
+                        }
                     }
                 }
                 for (int col = nr; col < NR; col++) {

@@ -142,7 +142,8 @@ final class Convolutions {
     private static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len) {
         int i = 0;
         for (; i <= len - L; i += L) {
-            FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.broadcast(S, a), FloatVector.fromArray(S, y, yOff + i))
+            FloatVector.fromArray(S, x, xOff + i)
+                    .fma(FloatVector.broadcast(S, a), FloatVector.fromArray(S, y, yOff + i))
                     .intoArray(y, yOff + i);
         }
         for (; i < len; i++) {

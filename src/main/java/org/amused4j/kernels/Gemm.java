@@ -27,6 +27,8 @@ final class Gemm {
      */
     static final int KC = 512;
     static final int NC = Math.max(NR, 128 / NR * NR);
+    /** Rows packed at once: 1024×KC floats = 2 MiB per thread at most. */
+    static final int MC = 1024;
     /** k steps per strip of the transposing B packing: one 64-byte line of each source row. */
     private static final int TRANSPOSE_STRIP = 16;
     /** Below this many flops a single thread finishes before a fork would pay off. */
@@ -89,6 +91,15 @@ final class Gemm {
     private static void serial(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float beta, float[] c, int cOff, int ldc) {
+        if (m > MC) {
+            // Row blocks bound the packed-A buffer (MC×KC floats); re-packing B per block costs 1/MC of the work.
+            for (int i0 = 0; i0 < m; i0 += MC) {
+                int aShift = transA ? i0 : i0 * lda;
+                serial(transA, transB, Math.min(MC, m - i0), n, k, alpha, a, aOff + aShift, lda, b, bOff, ldb,
+                        beta, c, cOff + i0 * ldc, ldc);
+            }
+            return;
+        }
         Buffers buf = BUFFERS.get();
         int slab = Math.min(k, KC);
         float[] ap = buf.packedA(ceilDiv(m, MR) * MR * slab);

@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Blocked, packed single-precision GEMM in the style of BLIS/GotoBLAS.
  *
- * <p>Loop nest: K in slabs of {@link #KC}; for each slab all rows of op(A) are packed into MR-row panels
+ * <p>Loop nest (per block of at most {@link #MC} rows): K in slabs of {@link #KC}; for each slab the rows of
+ * op(A) are packed into MR-row panels
  * (k-major, so one k step's MR values are adjacent), then N in blocks of {@link #NC} whose op(B) block is
  * packed into NR-column panels (k-major). The micro-kernel multiplies one MR×KC A panel (kept in L1 while it
  * sweeps the NC block) by one KC×NR B panel (streamed from L2) into MR×NR accumulators held in registers.

@@ -30,7 +30,7 @@ final class Convolutions {
         float beta = bias != null ? 1f : 0f;
         for (int b = 0; b < n; b++) {
             if (bias != null) {
-                fillBias(out, b * g.cout(), g.cout(), ohw, bias);
+                fillBias(out, b * g.cout(), ohw, bias);
             }
             for (int gi = 0; gi < g.groups(); gi++) {
                 int wOff = gi * coutG * depth;
@@ -51,12 +51,11 @@ final class Convolutions {
         }
     }
 
-    /** out planes [first, first+count) of size len each set to their channel's bias. */
-    private static void fillBias(float[] out, int first, int count, int len, float[] bias) {
-        Parallel.forRange(count, (from, to) -> {
+    /** Sets the image's output planes (starting at plane {@code first}) to their channel's bias. */
+    private static void fillBias(float[] out, int first, int len, float[] bias) {
+        Parallel.forRange(bias.length, (from, to) -> {
             for (int c = from; c < to; c++) {
-                int ch = (first + c) % bias.length;
-                Arrays.fill(out, (first + c) * len, (first + c + 1) * len, bias[ch]);
+                Arrays.fill(out, (first + c) * len, (first + c + 1) * len, bias[c]);
             }
         });
     }
@@ -143,7 +142,8 @@ final class Convolutions {
     private static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len) {
         int i = 0;
         for (; i <= len - L; i += L) {
-            FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.broadcast(S, a), FloatVector.fromArray(S, y, yOff + i))
+            FloatVector.fromArray(S, x, xOff + i)
+                    .fma(FloatVector.broadcast(S, a), FloatVector.fromArray(S, y, yOff + i))
                     .intoArray(y, yOff + i);
         }
         for (; i < len; i++) {

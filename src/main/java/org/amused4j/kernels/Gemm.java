@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Blocked, packed single-precision GEMM in the style of BLIS/GotoBLAS.
  *
- * <p>Loop nest: K in slabs of {@link #KC}; for each slab all rows of op(A) are packed into MR-row panels
+ * <p>Loop nest (per block of at most {@link #MC} rows): K in slabs of {@link #KC}; for each slab the rows of
+ * op(A) are packed into MR-row panels
  * (k-major, so one k step's MR values are adjacent), then N in blocks of {@link #NC} whose op(B) block is
  * packed into NR-column panels (k-major). The micro-kernel multiplies one MR×KC A panel (kept in L1 while it
  * sweeps the NC block) by one KC×NR B panel (streamed from L2) into MR×NR accumulators held in registers.
@@ -27,6 +28,10 @@ final class Gemm {
      */
     static final int KC = 512;
     static final int NC = Math.max(NR, 128 / NR * NR);
+    /** Rows packed at once: 1024×KC floats = 2 MiB per thread at most. */
+    static final int MC = 1024;
+    /** k steps per strip of the transposing B packing: one 64-byte line of each source row. */
+    private static final int TRANSPOSE_STRIP = 16;
     /** Below this many flops a single thread finishes before a fork would pay off. */
     private static final long PARALLEL_MIN_FLOPS = 1L << 21;
 
@@ -87,6 +92,15 @@ final class Gemm {
     private static void serial(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float beta, float[] c, int cOff, int ldc) {
+        if (m > MC) {
+            // Row blocks bound the packed-A buffer (MC×KC floats); re-packing B per block costs 1/MC of the work.
+            for (int i0 = 0; i0 < m; i0 += MC) {
+                int aShift = transA ? i0 : i0 * lda;
+                serial(transA, transB, Math.min(MC, m - i0), n, k, alpha, a, aOff + aShift, lda, b, bOff, ldb,
+                        beta, c, cOff + i0 * ldc, ldc);
+            }
+            return;
+        }
         Buffers buf = BUFFERS.get();
         int slab = Math.min(k, KC);
         float[] ap = buf.packedA(ceilDiv(m, MR) * MR * slab);
@@ -156,10 +170,15 @@ final class Gemm {
             int base = jj * kc;
             int nr = Math.min(NR, nc - jj);
             if (transB) {
-                for (int col = 0; col < nr; col++) {
-                    int src = bOff + (j0 + jj + col) * ldb + p0;
-                    for (int p = 0; p < kc; p++) {
-                        bp[base + p * NR + col] = b[src + p];
+                // A transpose, done in strips of TRANSPOSE_STRIP k steps so the strip of the packed panel being
+                // written (strip × NR floats) stays in L1 while every column's row is read a cache line at a time.
+                for (int p1 = 0; p1 < kc; p1 += TRANSPOSE_STRIP) {
+                    int p2 = Math.min(kc, p1 + TRANSPOSE_STRIP);
+                    for (int col = 0; col < nr; col++) {
+                        int src = bOff + (j0 + jj + col) * ldb + p0;
+                        for (int p = p1; p < p2; p++) {
+                            bp[base + p * NR + col] = b[src + p];
+                        }
                     }
                 }
                 for (int col = nr; col < NR; col++) {

@@ -1,8 +1,6 @@
 package org.amused4j.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -39,22 +37,9 @@ public final class VectorKernels implements Kernels {
 
     /** Softmax of x[off..off+len) in place (len ≥ 1). */
     private static void softmaxRow(float[] x, int off, int len) {
-        float max = VectorMath.max(x, off, len);
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (; i <= len - L; i += L) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + i).sub(max));
-            e.intoArray(x, off + i);
-            acc = acc.add(e);
-        }
-        if (i < len) {
-            VectorMask<Float> m = VectorMath.tail(len - i);
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + i, m).sub(max));
-            e.intoArray(x, off + i, m);
-            acc = acc.add(e, m);
-        }
-        float inv = 1f / acc.reduceLanes(VectorOperators.ADD);
-        scaleInPlace(x, off, len, inv);
+        VectorMath.addInPlace(x, off, len, -VectorMath.max(x, off, len));
+        VectorMath.exp(x, off, len);
+        scaleInPlace(x, off, len, (float) (1.0 / VectorMath.sum(x, off, len)));
     }
 
     private static void scaleInPlace(float[] x, int off, int len, float factor) {
@@ -147,46 +132,26 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void gelu(float[] x, int off, int len) {
-        mapInPlace(x, off, len, Activation.GELU);
+        inChunks(off, len, (from, to) -> VectorMath.gelu(x, from, to - from));
     }
 
     @Override
     public void quickGelu(float[] x, int off, int len) {
-        mapInPlace(x, off, len, Activation.QUICK_GELU);
+        inChunks(off, len, (from, to) -> VectorMath.timesSigmoid(x, from, to - from, 1.702f));
     }
 
     @Override
     public void silu(float[] x, int off, int len) {
-        mapInPlace(x, off, len, Activation.SILU);
+        inChunks(off, len, (from, to) -> VectorMath.timesSigmoid(x, from, to - from, 1f));
     }
 
-    /** Element-wise activations; an enum rather than lambdas so the loop below inlines them (no boxing). */
-    private enum Activation {
-        GELU, QUICK_GELU, SILU;
-
-        FloatVector apply(FloatVector v) {
-            return switch (this) {
-                case GELU -> VectorMath.gelu(v);
-                case QUICK_GELU -> v.mul(VectorMath.sigmoid(v.mul(1.702f)));
-                case SILU -> v.mul(VectorMath.sigmoid(v));
-            };
-        }
-    }
-
-    /** x = f(x) over [off, off+len), in parallel chunks, the tail with a lane mask. */
-    private static void mapInPlace(float[] x, int off, int len, Activation f) {
+    /** Splits [off, off+len) into per-thread ranges that start on a vector boundary (relative to off). */
+    private static void inChunks(int off, int len, Parallel.RangeBody body) {
         int chunks = Math.max(1, Math.min(Parallel.threads(), len / MIN_CHUNK));
         Parallel.forEach(chunks, part -> {
             int from = off + (int) ((long) len * part / chunks / L * L);
             int to = part == chunks - 1 ? off + len : off + (int) ((long) len * (part + 1) / chunks / L * L);
-            int i = from;
-            for (; i <= to - L; i += L) {
-                f.apply(FloatVector.fromArray(S, x, i)).intoArray(x, i);
-            }
-            if (i < to) {
-                VectorMask<Float> m = VectorMath.tail(to - i);
-                f.apply(FloatVector.fromArray(S, x, i, m)).intoArray(x, i, m);
-            }
+            body.run(from, to);
         });
     }
 

@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Lane-wise transcendental functions and reductions for {@link VectorKernels}, written out in plain
- * FloatVector arithmetic so the JIT keeps them in registers (the incubator's {@code VectorOperators.EXP}
- * is a call per vector and its accuracy depends on the platform's math library).
+ * Transcendental functions and reductions over float arrays for {@link VectorKernels}, written out in plain
+ * FloatVector arithmetic (the incubator's {@code VectorOperators.EXP} is a call per vector and its accuracy
+ * depends on the platform's math library).
  */
 final class VectorMath {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -26,6 +26,11 @@ final class VectorMath {
     private static final float ROUND_MAGIC = 12582912f;
     private static final int ROUND_MAGIC_BITS = 0x4B400000;
 
+    /** Elements per pass of the blocked functions: their scratch stays in L1. */
+    private static final int BLOCK = 512;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
+            () -> new float[][]{new float[BLOCK], new float[BLOCK]});
+
     /** Length over which float partial sums are kept before being added in double (bounds rounding growth). */
     private static final int SUM_BLOCK = 1024;
 
@@ -33,70 +38,141 @@ final class VectorMath {
     }
 
     /**
-     * e^x with relative error of a few ulp: x = n·ln2 + r, |r| ≤ ln2/2, e^r by its degree-7 Taylor polynomial
-     * (truncation below 1e-8), 2^n put straight into the exponent bits. Overflows to +∞, underflows to 0.
+     * x = e^x in place over [off, off+len), relative error of a few ulp: x = n·ln2 + r, |r| ≤ ln2/2, e^r by
+     * its degree-7 Taylor polynomial (truncation below 1e-8), 2^n put straight into the exponent bits.
+     * Overflows to +∞, underflows to 0, keeps NaN.
      */
-    static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
-        FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
-        FloatVector n = t.sub(ROUND_MAGIC);
-        FloatVector r = horner(n, -LN2_HI, xc);
-        r = horner(n, -LN2_LO, r);
-        FloatVector p = FloatVector.broadcast(SPECIES, 1f / 5040f);
-        p = horner(p, r, 1f / 720f);
-        p = horner(p, r, 1f / 120f);
-        p = horner(p, r, 1f / 24f);
-        p = horner(p, r, 1f / 6f);
-        p = horner(p, r, 0.5f);
-        p = horner(p, r, 1f);
-        p = horner(p, r, 1f);
-        IntVector bits = t.reinterpretAsInts().add(127 - ROUND_MAGIC_BITS).lanewise(VectorOperators.LSHL, 23);
-        FloatVector y = p.mul(bits.reinterpretAsFloats());
-        // n reaches 128 only for inputs within half an ulp-step of EXP_MAX; such results overflow anyway.
-        y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
-        y = y.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
-        return y.blend(x, x.test(VectorOperators.IS_NAN));
+    static void exp(float[] x, int off, int len) {
+        for (int i = off; i < off + len; i += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, off + len);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, i, m);
+            FloatVector xc = v.max(EXP_MIN).min(EXP_MAX);
+            FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector n = t.sub(ROUND_MAGIC);
+            FloatVector r = n.fma(FloatVector.broadcast(SPECIES, -LN2_HI), xc);
+            r = n.fma(FloatVector.broadcast(SPECIES, -LN2_LO), r);
+            FloatVector p = FloatVector.broadcast(SPECIES, 1f / 5040f);
+            p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 720f));
+            p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 120f));
+            p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 24f));
+            p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 6f));
+            p = p.fma(r, FloatVector.broadcast(SPECIES, 0.5f));
+            p = p.fma(r, FloatVector.broadcast(SPECIES, 1f));
+            p = p.fma(r, FloatVector.broadcast(SPECIES, 1f));
+            IntVector bits = t.reinterpretAsInts().add(127 - ROUND_MAGIC_BITS)
+                    .lanewise(VectorOperators.LSHL, 23);
+            FloatVector y = p.mul(bits.reinterpretAsFloats());
+            y = y.blend(Float.POSITIVE_INFINITY, v.compare(VectorOperators.GT, EXP_MAX));
+            y = y.blend(0f, v.compare(VectorOperators.LT, EXP_MIN));
+            y.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(x, i, m);
+        }
     }
 
-    /** σ(x) = 1 / (1 + e^−x). */
-    static FloatVector sigmoid(FloatVector x) {
-        return FloatVector.broadcast(SPECIES, 1f).div(exp(x.neg()).add(1f));
+    /*
+     * The functions below work on arrays in passes over L1-sized blocks rather than as FloatVector -> FloatVector
+     * helpers: C2 would not reliably inline our own helpers into the callers' loops (too large, "already
+     * compiled into a big method", or the node-count cutoff) and then boxes every vector that crosses the call.
+     * So each pass is a loop of straight-line Vector API code that calls no method of ours.
+     */
+
+    /**
+     * x = erfc(x) in place, with the same Chebyshev-fitted form as {@link Erf#erfc} (fractional error of the
+     * fit below 1.2e-7) evaluated in float. {@code scratch} must hold len floats.
+     */
+    static void erfc(float[] x, int off, int len, float[] scratch) {
+        erfcExponentAndFactor(x, off, len, scratch);
+        exp(scratch, 0, len);
+        erfcCombine(x, off, len, scratch);
     }
 
     /**
-     * erfc(x) with the same Chebyshev-fitted form as {@link Erf#erfc} (fractional error of the fit below
-     * 1.2e-7), evaluated in float.
+     * With z = |x| and t = 1/(1 + z/2): scratch = the exponent −z² + poly(t), x = t·(1 + rounding correction)
+     * carrying x's sign. The exponent reaches −81 where a float ulp is 8e-6, so both z² and the sum are formed
+     * with their exact rounding errors (FMA, Knuth's TwoSum), applied as the factor (1 + err).
      */
-    static FloatVector erfc(FloatVector x) {
-        FloatVector z = x.abs();
-        FloatVector t = z.fma(0.5f, 1f);
-        t = FloatVector.broadcast(SPECIES, 1f).div(t);
-        FloatVector p = FloatVector.broadcast(SPECIES, 0.17087277f);
-        p = horner(p, t, -0.82215223f);
-        p = horner(p, t, 1.48851587f);
-        p = horner(p, t, -1.13520398f);
-        p = horner(p, t, 0.27886807f);
-        p = horner(p, t, -0.18628806f);
-        p = horner(p, t, 0.09678418f);
-        p = horner(p, t, 0.37409196f);
-        p = horner(p, t, 1.00002368f);
-        p = horner(p, t, -1.26551223f);
-        // The exponent p − z² reaches −81 where a float ulp is 8e-6, so both z² and the sum are formed with
-        // their exact rounding errors (FMA, Knuth's TwoSum) and those are applied as the factor (1 + err).
-        FloatVector zz = z.mul(z);
-        FloatVector zzErr = z.fma(z, zz.neg());
-        FloatVector sum = p.sub(zz);
-        FloatVector pPart = sum.add(zz);
-        FloatVector zzPart = sum.sub(pPart);
-        FloatVector sumErr = p.sub(pPart).sub(zz.add(zzPart));
-        FloatVector e = exp(sum).mul(sumErr.sub(zzErr).add(1f));
-        FloatVector ans = t.mul(e);
-        return ans.blend(ans.neg().add(2f), x.compare(VectorOperators.LT, 0f));
+    private static void erfcExponentAndFactor(float[] x, int off, int len, float[] scratch) {
+        for (int i = 0; i < len; i += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, len);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, off + i, m);
+            FloatVector z = v.abs();
+            FloatVector t = FloatVector.broadcast(SPECIES, 1f).div(z.fma(0.5f, 1f));
+            FloatVector p = FloatVector.broadcast(SPECIES, 0.17087277f);
+            p = p.fma(t, FloatVector.broadcast(SPECIES, -0.82215223f));
+            p = p.fma(t, FloatVector.broadcast(SPECIES, 1.48851587f));
+            p = p.fma(t, FloatVector.broadcast(SPECIES, -1.13520398f));
+            p = p.fma(t, FloatVector.broadcast(SPECIES, 0.27886807f));
+            p = p.fma(t, FloatVector.broadcast(SPECIES, -0.18628806f));
+            p = p.fma(t, FloatVector.broadcast(SPECIES, 0.09678418f));
+            p = p.fma(t, FloatVector.broadcast(SPECIES, 0.37409196f));
+            p = p.fma(t, FloatVector.broadcast(SPECIES, 1.00002368f));
+            p = p.fma(t, FloatVector.broadcast(SPECIES, -1.26551223f));
+            FloatVector zz = z.mul(z);
+            FloatVector zzErr = z.fma(z, zz.neg());
+            FloatVector sum = p.sub(zz);
+            FloatVector pPart = sum.add(zz);
+            FloatVector zzPart = sum.sub(pPart);
+            FloatVector sumErr = p.sub(pPart).sub(zz.add(zzPart));
+            sum.intoArray(scratch, i, m);
+            FloatVector factor = t.mul(sumErr.sub(zzErr).add(1f));
+            factor.blend(factor.neg(), v.compare(VectorOperators.LT, 0f)).intoArray(x, off + i, m);
+        }
     }
 
-    /** Exact GELU x·Φ(x) = 0.5·x·erfc(−x/√2). */
-    static FloatVector gelu(FloatVector x) {
-        return x.mul(0.5f).mul(erfc(x.mul(-0.70710678118654752f)));
+    /** x = |factor|·e^exponent, reflected to 2 − that where the factor (i.e. the input) is negative. */
+    private static void erfcCombine(float[] x, int off, int len, float[] scratch) {
+        for (int i = 0; i < len; i += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, len);
+            FloatVector factor = FloatVector.fromArray(SPECIES, x, off + i, m);
+            FloatVector ans = factor.abs().mul(FloatVector.fromArray(SPECIES, scratch, i, m));
+            ans.blend(ans.neg().add(2f), factor.compare(VectorOperators.LT, 0f)).intoArray(x, off + i, m);
+        }
+    }
+
+    /** Exact GELU x·Φ(x) = 0.5·x·erfc(−x/√2) in place, in blocks. */
+    static void gelu(float[] x, int off, int len) {
+        float[][] scratch = SCRATCH.get();
+        float[] u = scratch[0];
+        for (int b = 0; b < len; b += BLOCK) {
+            int n = Math.min(BLOCK, len - b);
+            scaleInto(x, off + b, n, -0.70710678118654752f, u);
+            erfc(u, 0, n, scratch[1]);
+            for (int i = 0; i < n; i += LANES) {
+                VectorMask<Float> m = SPECIES.indexInRange(i, n);
+                FloatVector v = FloatVector.fromArray(SPECIES, x, off + b + i, m);
+                v.mul(0.5f).mul(FloatVector.fromArray(SPECIES, u, i, m)).intoArray(x, off + b + i, m);
+            }
+        }
+    }
+
+    /** x = x·σ(scale·x) in place (SiLU for scale 1, CLIP's quick GELU for 1.702), in blocks. */
+    static void timesSigmoid(float[] x, int off, int len, float scale) {
+        float[] e = SCRATCH.get()[0];
+        for (int b = 0; b < len; b += BLOCK) {
+            int n = Math.min(BLOCK, len - b);
+            scaleInto(x, off + b, n, -scale, e);
+            exp(e, 0, n);
+            for (int i = 0; i < n; i += LANES) {
+                VectorMask<Float> m = SPECIES.indexInRange(i, n);
+                FloatVector v = FloatVector.fromArray(SPECIES, x, off + b + i, m);
+                v.div(FloatVector.fromArray(SPECIES, e, i, m).add(1f)).intoArray(x, off + b + i, m);
+            }
+        }
+    }
+
+    /** out[0..len) = factor·x[off..off+len). */
+    static void scaleInto(float[] x, int off, int len, float factor, float[] out) {
+        for (int i = 0; i < len; i += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, len);
+            FloatVector.fromArray(SPECIES, x, off + i, m).mul(factor).intoArray(out, i, m);
+        }
+    }
+
+    /** x += c over [off, off+len). */
+    static void addInPlace(float[] x, int off, int len, float c) {
+        for (int i = off; i < off + len; i += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, off + len);
+            FloatVector.fromArray(SPECIES, x, i, m).add(c).intoArray(x, i, m);
+        }
     }
 
     /** Σ x[off..off+len) accumulated in float vectors per block, blocks added in double. */
@@ -151,20 +227,5 @@ final class VectorMath {
             m = Math.max(m, x[off + i]);
         }
         return m;
-    }
-
-    /** One Horner step p·x + c as a single FMA. */
-    private static FloatVector horner(FloatVector p, FloatVector x, float c) {
-        return p.fma(x, FloatVector.broadcast(SPECIES, c));
-    }
-
-    /** p·c + x as a single FMA. */
-    private static FloatVector horner(FloatVector p, float c, FloatVector x) {
-        return p.fma(FloatVector.broadcast(SPECIES, c), x);
-    }
-
-    /** The mask of the first {@code n} lanes, for loop tails. */
-    static VectorMask<Float> tail(int n) {
-        return SPECIES.indexInRange(0, n);
     }
 }

@@ -13,7 +13,8 @@ final class Close {
             double d = Math.abs((double) expected[i] - actual[i]);
             boolean sameSpecial = Float.compare(expected[i], actual[i]) == 0;
             if (!sameSpecial && !(d <= tol * (1 + Math.abs(expected[i])))) {
-                throw new AssertionError(String.format("%s: at %d expected %s, got %s (|diff| %.3g > %.3g·(1+|expected|))",
+                throw new AssertionError(String.format(
+                        "%s: at %d expected %s, got %s (|diff| %.3g > %.3g·(1+|expected|))",
                         what, i, expected[i], actual[i], d, tol));
             }
         }

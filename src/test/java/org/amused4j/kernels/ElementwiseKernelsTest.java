@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ElementwiseKernelsTest {
     private static final Kernels REFERENCE = new ReferenceKernels();
     private static final Kernels VECTOR = new VectorKernels();
-    /** Float results of double-accumulated reference math: a few ulp of the output plus float sums over ≤ 10⁵ terms. */
+    /** Reference math is double-accumulated: allow a few ulp of the output plus float sums over ≤ 10⁵ terms. */
     private static final double TOL = 1e-5;
 
     @ParameterizedTest(name = "cols={0}")

@@ -15,12 +15,12 @@ class GemmTest {
 
     /**
      * Shapes: tiny and odd sizes around the vector width and the 8-row tile; K over two slabs of Gemm.KC with a
-     * remainder; N over several Gemm.NC column blocks; and shapes big enough to be split across threads by
-     * columns and by rows.
+     * remainder; N over several Gemm.NC column blocks; M over two Gemm.MC row blocks; and shapes big enough to
+     * be split across threads by columns and by rows.
      */
     static Stream<Arguments> cases() {
         int[][] shapes = {{1, 1, 1}, {3, 7, 17}, {7, 33, 3}, {17, 65, 33}, {9, 129, 1100}, {65, 17, 129},
-                {8, 600, 40}, {70, 530, 300}, {300, 40, 100}};
+                {8, 600, 40}, {70, 530, 300}, {300, 40, 100}, {2100, 9, 5}};
         float[] betas = {0f, 1f, 0.5f};
         return Stream.of(shapes).flatMap(s -> Stream.of(false, true).flatMap(ta -> Stream.of(false, true)
                 .flatMap(tb -> {

@@ -189,7 +189,7 @@ final class VectorMath {
             for (; i < end; i++) {
                 tail += x[off + i];
             }
-            total += acc.reduceLanes(VectorOperators.ADD) + tail;
+            total += laneSum(acc) + tail;
         }
         return total;
     }
@@ -210,9 +210,22 @@ final class VectorMath {
                 float d = x[off + i] - mean;
                 tail += d * d;
             }
-            total += acc.reduceLanes(VectorOperators.ADD) + tail;
+            total += laneSum(acc) + tail;
         }
         return total;
+    }
+
+    /**
+     * The lanes' sum in lane order. {@code reduceLanes(ADD)} leaves the float order unspecified, and the
+     * interpreter and C2 do pick different orders, so the same input gave different results before and after
+     * JIT compilation; one call per block keeps this off the hot path.
+     */
+    private static double laneSum(FloatVector v) {
+        double s = 0;
+        for (int i = 0; i < LANES; i++) {
+            s += v.lane(i);
+        }
+        return s;
     }
 
     /** Largest element of x[off..off+len) (len ≥ 1). */

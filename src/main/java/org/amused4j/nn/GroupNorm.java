@@ -22,14 +22,6 @@ public final class GroupNorm implements Layer {
         this.bias = w.get("bias", channels);
     }
 
-    public Tensor weight() {
-        return weight;
-    }
-
-    public Tensor bias() {
-        return bias;
-    }
-
     /** x [B, channels, H, W] normalized per (image, group) into a new tensor. */
     @Override
     public Tensor forward(Tensor x) {

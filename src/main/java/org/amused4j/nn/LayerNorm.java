@@ -23,16 +23,6 @@ public final class LayerNorm implements Layer {
         this.bias = affine && bias ? w.get("bias", dim) : null;
     }
 
-    /** The scale [dim], or null. */
-    public Tensor weight() {
-        return weight;
-    }
-
-    /** The shift [dim], or null. */
-    public Tensor bias() {
-        return bias;
-    }
-
     /** x [..., dim] normalized over its last axis into a new tensor. */
     @Override
     public Tensor forward(Tensor x) {

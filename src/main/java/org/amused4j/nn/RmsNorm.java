@@ -18,11 +18,6 @@ public final class RmsNorm implements Layer {
         this.weight = affine ? w.get("weight", dim) : null;
     }
 
-    /** The scale [dim], or null. */
-    public Tensor weight() {
-        return weight;
-    }
-
     /** x [..., dim] normalized over its last axis into a new tensor. */
     @Override
     public Tensor forward(Tensor x) {

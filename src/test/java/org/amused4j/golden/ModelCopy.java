@@ -42,11 +42,6 @@ public final class ModelCopy {
         return copy;
     }
 
-    /** The model folder a golden case's sidecar names under {@code "model"}. */
-    public static Path modelOf(GoldenCase c) {
-        return c.resolve(c.json().path("model").asText());
-    }
-
     /** The tensors to edit; {@link #write()} stores what this map holds then. */
     public Map<String, Tensor> tensors() {
         return tensors;

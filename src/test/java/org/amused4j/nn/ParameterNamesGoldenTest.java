@@ -49,13 +49,9 @@ class ParameterNamesGoldenTest {
     }
 
     private static Stream<DynamicTest> models(String kind, String weightFile, Function<Path, Module> load) {
-        return Golden.cases(kind).stream().map(ParameterNamesGoldenTest::modelDir).distinct()
+        return Golden.cases(kind).stream().map(GoldenCase::model).distinct()
                 .map(dir -> DynamicTest.dynamicTest(dir.getParent().getFileName() + "/" + dir.getFileName(),
                         () -> check(load.apply(dir), dir.resolve(weightFile))));
-    }
-
-    private static Path modelDir(GoldenCase c) {
-        return c.resolve(c.json().path("model").asText()).normalize();
     }
 
     private static void check(Module model, Path weightFile) {

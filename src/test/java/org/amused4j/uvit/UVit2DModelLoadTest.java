@@ -26,7 +26,7 @@ class UVit2DModelLoadTest {
 
     @BeforeEach
     void copyAGoldenModel() {
-        copy = ModelCopy.of(ModelCopy.modelOf(Golden.cases("transformer").getFirst()),
+        copy = ModelCopy.of(Golden.cases("transformer").getFirst().model(),
                 UVit2DModel.WEIGHTS_FILE + ".safetensors", folder);
         tensors = copy.tensors();
         assertThat(tensors).containsKey(PROBE);

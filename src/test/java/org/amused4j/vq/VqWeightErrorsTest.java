@@ -22,22 +22,22 @@ class VqWeightErrorsTest {
     @TempDir
     Path folder;
     private ModelCopy copy;
-    private Map<String, Tensor> tensors;
 
     @BeforeEach
-    void copyAGoldenModel() {
-        copy = ModelCopy.of(ModelCopy.modelOf(Golden.cases("vq").getFirst()), VqModel.WEIGHTS_FILE, folder);
-        tensors = copy.tensors();
+    void copyTheFirstGoldenVq() {
+        copy = ModelCopy.of(Golden.cases("vq").getFirst().model(), VqModel.WEIGHTS_FILE, folder);
     }
 
     @Test
     void anUnchangedCopyLoads() {
+        Map<String, Tensor> tensors = copy.tensors();
         VqModel vq = VqModel.load(copy.write());
         assertThat(vq.quantizer().codes()).isEqualTo(tensors.get(CODEBOOK).dim(0));
     }
 
     @Test
     void aMissingTensorIsNamedWithItsExpectedShape() {
+        Map<String, Tensor> tensors = copy.tensors();
         String shortcut = tensors.keySet().stream().filter(n -> n.endsWith("conv_shortcut.weight")).findFirst()
                 .orElseThrow();
         int[] shape = tensors.remove(shortcut).shape();
@@ -51,6 +51,7 @@ class VqWeightErrorsTest {
 
     @Test
     void aMisShapedTensorIsNamedWithExpectedAndFoundShape() {
+        Map<String, Tensor> tensors = copy.tensors();
         Tensor codebook = tensors.get(CODEBOOK);
         int codes = codebook.dim(0), dim = codebook.dim(1);
         tensors.put(CODEBOOK, codebook.reshape(dim, codes));
@@ -65,7 +66,7 @@ class VqWeightErrorsTest {
     @Test
     void anExtraTensorIsReported() {
         String extra = "encoder.mid_block.attentions.0.to_q.weight";
-        tensors.put(extra, Tensor.zeros(32, 32));
+        copy.tensors().put(extra, Tensor.zeros(32, 32));
         Path dir = copy.write();
         assertThatThrownBy(() -> VqModel.load(dir))
                 .isInstanceOf(AmusedException.class)

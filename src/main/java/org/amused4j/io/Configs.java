@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.amused4j.tensor.AmusedException;
@@ -42,8 +43,10 @@ import java.nio.file.Path;
  *   <li>Unknown keys (including diffusers' {@code _class_name}, {@code _diffusers_version}, ...) are ignored,
  *       so records need no {@code @JsonIgnoreProperties}.</li>
  *   <li>Validation of values (ranges, allowed strings) belongs in the compact constructor; throw
- *       {@link IllegalArgumentException}, which {@link #read} reports as an {@link AmusedException} naming
- *       the file.</li>
+ *       {@link IllegalArgumentException} (or an {@link AmusedException}), which {@link #read} reports as an
+ *       {@link AmusedException} naming the file.</li>
+ *   <li>Numbers and booleans must be JSON numbers and booleans: a quoted {@code "768"} or a fractional value for
+ *       an integer is rejected naming the key.</li>
  * </ul>
  */
 public final class Configs {
@@ -51,6 +54,9 @@ public final class Configs {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // A quoted "768" or a 768.5 where an integer belongs is a broken file, not something to round.
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
 
     private Configs() {
@@ -115,10 +121,10 @@ public final class Configs {
         return tree;
     }
 
-    /** "key 'a.b': problem", or the constructor's own message when a compact constructor rejected a value. */
+    /** "key 'a.b': problem", or the constructor's own message when a record's constructor rejected a value. */
     private static String describe(JsonMappingException e) {
         Throwable cause = e.getCause();
-        if (cause instanceof IllegalArgumentException) {
+        if (cause instanceof IllegalArgumentException || cause instanceof AmusedException) {
             return cause.getMessage();
         }
         StringBuilder key = new StringBuilder();

@@ -1,11 +1,9 @@
 package org.amused4j.sampling;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.amused4j.io.Configs;
 import org.amused4j.tensor.AmusedException;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -22,19 +20,13 @@ public record SchedulerConfig(int maskTokenId, MaskSchedule maskingSchedule) {
         }
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
     private record Json(@JsonProperty("mask_token_id") Integer maskTokenId,
                         @JsonProperty("masking_schedule") String maskingSchedule) {
     }
 
     public static SchedulerConfig read(Path file) {
-        Json json;
-        try {
-            json = new ObjectMapper().readValue(file.toFile(), Json.class);
-        } catch (IOException e) {
-            throw new AmusedException(file + ": cannot read scheduler config: " + e.getMessage(), e);
-        }
-        if (json == null || json.maskTokenId() == null) {
+        Json json = Configs.read(file, Json.class);
+        if (json.maskTokenId() == null) {
             throw new AmusedException(file + ": missing required key 'mask_token_id'");
         }
         MaskSchedule schedule;

@@ -2,13 +2,18 @@ package org.amused4j.text;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.nn.Linear;
+import org.amused4j.nn.Module;
+import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
 
 /**
  * CLIP's causal multi-head self-attention (spec 04 §2): separate q/k/v projections with bias, scores scaled
  * by head_dim^-0.5, each position attends to itself and earlier positions only (no padding mask), heads
  * concatenated head-major, then out_proj.
  */
-final class ClipAttention {
+final class ClipAttention implements Module {
     private final Linear q;
     private final Linear k;
     private final Linear v;
@@ -25,17 +30,23 @@ final class ClipAttention {
         this.outProj = new Linear(w.prefixed("out_proj"), width, width, true);
     }
 
-    /** residual[batch*seq, width] += attention(x). */
-    void addForward(float[] x, int batch, int seq, float[] residual) {
-        int rows = batch * seq;
-        float[] qs = new float[rows * width];
-        float[] ks = new float[rows * width];
-        float[] vs = new float[rows * width];
-        q.forward(x, rows, qs);
-        k.forward(x, rows, ks);
-        v.forward(x, rows, vs);
-        float[] mixed = new float[rows * width];
-        Kernels.get().attention(qs, width, ks, width, vs, width, mixed, batch, heads, seq, seq, width / heads, true);
-        outProj.addForward(mixed, rows, residual);
+    /** residual + attention(x), both [batch, seq, width], as a new tensor. */
+    Tensor forwardOnto(Tensor x, Tensor residual) {
+        int batch = x.dim(0), seq = x.dim(1);
+        Tensor qs = q.forwardBiasFirst(x);
+        Tensor ks = k.forwardBiasFirst(x);
+        Tensor vs = v.forwardBiasFirst(x);
+        Tensor mixed = Tensor.zeros(x.shape());
+        Kernels.get().attention(qs.data(), width, ks.data(), width, vs.data(), width, mixed.data(), batch, heads,
+                seq, seq, width / heads, true);
+        return outProj.forwardOnto(mixed, residual);
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        q.parameters(prefix + "q_proj.", sink);
+        k.parameters(prefix + "k_proj.", sink);
+        v.parameters(prefix + "v_proj.", sink);
+        outProj.parameters(prefix + "out_proj.", sink);
     }
 }

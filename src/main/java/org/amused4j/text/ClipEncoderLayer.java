@@ -1,30 +1,38 @@
 package org.amused4j.text;
 
 import org.amused4j.io.Weights;
+import org.amused4j.nn.LayerNorm;
+import org.amused4j.nn.Module;
+import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
 
 /** One pre-LN CLIP block: h += attn(layer_norm1(h)); h += mlp(layer_norm2(h)). */
-final class ClipEncoderLayer {
+final class ClipEncoderLayer implements Module {
     private final LayerNorm norm1;
     private final ClipAttention attention;
     private final LayerNorm norm2;
     private final ClipMlp mlp;
-    private final int width;
 
     ClipEncoderLayer(ClipTextConfig config, Weights w) {
-        this.width = config.hiddenSize();
-        this.norm1 = new LayerNorm(w.prefixed("layer_norm1"), width, config.layerNormEps());
+        int width = config.hiddenSize();
+        this.norm1 = new LayerNorm(w.prefixed("layer_norm1"), width, config.layerNormEps(), true, true);
         this.attention = new ClipAttention(config, w.prefixed("self_attn"));
-        this.norm2 = new LayerNorm(w.prefixed("layer_norm2"), width, config.layerNormEps());
+        this.norm2 = new LayerNorm(w.prefixed("layer_norm2"), width, config.layerNormEps(), true, true);
         this.mlp = new ClipMlp(config, w.prefixed("mlp"));
     }
 
-    /** Updates the hidden states h [batch*seq, width] in place. */
-    void forward(float[] h, int batch, int seq) {
-        int rows = batch * seq;
-        float[] normed = new float[rows * width];
-        norm1.forward(h, normed, rows);
-        attention.addForward(normed, batch, seq, h);
-        norm2.forward(h, normed, rows);
-        mlp.addForward(normed, rows, h);
+    /** The next hidden states [batch, seq, width] as a new tensor. */
+    Tensor forward(Tensor h) {
+        Tensor afterAttention = attention.forwardOnto(norm1.forward(h), h);
+        return mlp.forwardOnto(norm2.forward(afterAttention), afterAttention);
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        norm1.parameters(prefix + "layer_norm1.", sink);
+        attention.parameters(prefix + "self_attn.", sink);
+        norm2.parameters(prefix + "layer_norm2.", sink);
+        mlp.parameters(prefix + "mlp.", sink);
     }
 }

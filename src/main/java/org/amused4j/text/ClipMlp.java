@@ -2,30 +2,38 @@ package org.amused4j.text;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.nn.Linear;
+import org.amused4j.nn.Module;
+import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
 
 /** fc1 → activation (quick_gelu or exact gelu, from the config) → fc2, both linears with bias. */
-final class ClipMlp {
+final class ClipMlp implements Module {
     private final Linear fc1;
     private final Linear fc2;
-    private final int intermediate;
     private final boolean quickGelu;
 
     ClipMlp(ClipTextConfig config, Weights w) {
-        this.intermediate = config.intermediateSize();
-        this.fc1 = new Linear(w.prefixed("fc1"), config.hiddenSize(), intermediate, true);
-        this.fc2 = new Linear(w.prefixed("fc2"), intermediate, config.hiddenSize(), true);
+        this.fc1 = new Linear(w.prefixed("fc1"), config.hiddenSize(), config.intermediateSize(), true);
+        this.fc2 = new Linear(w.prefixed("fc2"), config.intermediateSize(), config.hiddenSize(), true);
         this.quickGelu = config.hiddenAct().equals("quick_gelu");
     }
 
-    /** residual[rows, width] += mlp(x). */
-    void addForward(float[] x, int rows, float[] residual) {
-        float[] hidden = new float[rows * intermediate];
-        fc1.forward(x, rows, hidden);
+    /** residual + mlp(x), both [batch, seq, width], as a new tensor. */
+    Tensor forwardOnto(Tensor x, Tensor residual) {
+        Tensor hidden = fc1.forwardBiasFirst(x);
         if (quickGelu) {
-            Kernels.get().quickGelu(hidden, 0, hidden.length);
+            Kernels.get().quickGelu(hidden.data(), 0, hidden.size());
         } else {
-            Kernels.get().gelu(hidden, 0, hidden.length);
+            Kernels.get().gelu(hidden.data(), 0, hidden.size());
         }
-        fc2.addForward(hidden, rows, residual);
+        return fc2.forwardOnto(hidden, residual);
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        fc1.parameters(prefix + "fc1.", sink);
+        fc2.parameters(prefix + "fc2.", sink);
     }
 }

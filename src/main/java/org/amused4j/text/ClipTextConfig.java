@@ -1,13 +1,9 @@
 package org.amused4j.text;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.amused4j.io.Configs;
 import org.amused4j.tensor.AmusedException;
 
-import java.io.IOException;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 
 /**
@@ -20,7 +16,6 @@ import java.nio.file.Path;
  *
  * @param hiddenAct {@code quick_gelu} (CLIP's x·σ(1.702x)) or {@code gelu} (exact, erf-based)
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record ClipTextConfig(
         @JsonProperty(value = "hidden_size", required = true) int hiddenSize,
         @JsonProperty(value = "intermediate_size", required = true) int intermediateSize,
@@ -35,8 +30,6 @@ public record ClipTextConfig(
 
     /** The eos_token_id value that selects transformers' legacy "argmax of the ids" pooling. */
     public static final int LEGACY_EOS_TOKEN_ID = 2;
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     public ClipTextConfig {
         layerNormEps = layerNormEps == null ? 1e-5 : layerNormEps;
@@ -62,26 +55,6 @@ public record ClipTextConfig(
 
     /** Reads {@code config.json}; a missing required key or a bad value is an error naming the file and key. */
     public static ClipTextConfig read(Path file) {
-        JsonNode tree;
-        try {
-            tree = MAPPER.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new AmusedException(file + ": cannot read text encoder config: " + e.getMessage(), e);
-        }
-        if (tree == null || !tree.isObject()) {
-            throw new AmusedException(file + ": text encoder config is not a JSON object");
-        }
-        for (RecordComponent c : ClipTextConfig.class.getRecordComponents()) {
-            JsonProperty p = c.getAccessor().getAnnotation(JsonProperty.class);
-            if (p != null && p.required() && (!tree.hasNonNull(p.value()) || !tree.get(p.value()).isNumber())) {
-                throw new AmusedException(file + ": missing or non-numeric required key '" + p.value() + "'");
-            }
-        }
-        try {
-            return MAPPER.treeToValue(tree, ClipTextConfig.class);
-        } catch (IOException e) {
-            Throwable cause = e.getCause() instanceof AmusedException ? e.getCause() : e;
-            throw new AmusedException(file + ": " + cause.getMessage(), e);
-        }
+        return Configs.read(file, ClipTextConfig.class);
     }
 }

@@ -1,11 +1,16 @@
 package org.amused4j.text;
 
 import org.amused4j.io.Weights;
-import org.amused4j.kernels.Kernels;
+import org.amused4j.nn.Embedding;
+import org.amused4j.nn.LayerNorm;
+import org.amused4j.nn.Linear;
+import org.amused4j.nn.Module;
+import org.amused4j.nn.TensorOps;
 import org.amused4j.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * CLIP's text tower with projection, as transformers' {@code CLIPTextModelWithProjection} (spec 04): token plus
@@ -20,10 +25,10 @@ import java.util.List;
  *
  * <p>Immutable after construction and safe to use from several threads.
  */
-public final class ClipTextEncoder {
+public final class ClipTextEncoder implements Module {
     private final ClipTextConfig config;
-    private final float[] tokenEmbedding;
-    private final float[] positionEmbedding;
+    private final Embedding tokenEmbedding;
+    private final Embedding positionEmbedding;
     private final List<ClipEncoderLayer> layers = new ArrayList<>();
     private final LayerNorm finalNorm;
     private final Linear projection;
@@ -32,12 +37,13 @@ public final class ClipTextEncoder {
         this.config = config;
         int d = config.hiddenSize();
         Weights text = weights.prefixed("text_model");
-        this.tokenEmbedding = text.get("embeddings.token_embedding.weight", config.vocabSize(), d).data();
-        this.positionEmbedding = text.get("embeddings.position_embedding.weight", config.maxPositionEmbeddings(), d).data();
+        this.tokenEmbedding = new Embedding(text.prefixed("embeddings.token_embedding"), config.vocabSize(), d);
+        this.positionEmbedding = new Embedding(text.prefixed("embeddings.position_embedding"),
+                config.maxPositionEmbeddings(), d);
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             layers.add(new ClipEncoderLayer(config, text.prefixed("encoder.layers." + i)));
         }
-        this.finalNorm = new LayerNorm(text.prefixed("final_layer_norm"), d, config.layerNormEps());
+        this.finalNorm = new LayerNorm(text.prefixed("final_layer_norm"), d, config.layerNormEps(), true, true);
         this.projection = new Linear(weights.prefixed("text_projection"), d, config.projectionDim(), false);
     }
 
@@ -58,35 +64,42 @@ public final class ClipTextEncoder {
         int batch = ids.length;
         int seq = checkIds(ids);
         int d = config.hiddenSize();
-        int rows = batch * seq;
-        float[] h = embed(ids, batch, seq);
+        Tensor h = embed(ids, batch, seq);
         List<Tensor> hidden = new ArrayList<>();
         if (allHiddenStates) {
-            hidden.add(Tensor.of(h.clone(), batch, seq, d));
+            hidden.add(h);
         }
         // hidden_states[-2]: the embeddings themselves when there is a single layer.
-        Tensor penultimate = layers.size() == 1 ? Tensor.of(h.clone(), batch, seq, d) : null;
+        Tensor penultimate = layers.size() == 1 ? h : null;
         for (int i = 0; i < layers.size(); i++) {
-            layers.get(i).forward(h, batch, seq);
+            h = layers.get(i).forward(h);
             if (allHiddenStates) {
-                hidden.add(Tensor.of(h.clone(), batch, seq, d));
+                hidden.add(h);
             }
             if (i == layers.size() - 2) {
-                penultimate = Tensor.of(h.clone(), batch, seq, d);
+                penultimate = h;
             }
         }
-        float[] last = new float[rows * d];
-        finalNorm.forward(h, last, rows);
+        Tensor last = finalNorm.forward(h);
         int[] poolAt = new int[batch];
-        float[] pooled = new float[batch * d];
+        Tensor pooled = Tensor.zeros(batch, d);
         for (int b = 0; b < batch; b++) {
             poolAt[b] = poolingIndex(ids[b]);
-            System.arraycopy(last, (b * seq + poolAt[b]) * d, pooled, b * d, d);
+            System.arraycopy(last.data(), (b * seq + poolAt[b]) * d, pooled.data(), b * d, d);
         }
-        float[] embeds = new float[batch * config.projectionDim()];
-        projection.forward(pooled, batch, embeds);
-        return new ClipTextOutput(List.copyOf(hidden), penultimate, Tensor.of(last, batch, seq, d),
-                Tensor.of(pooled, batch, d), Tensor.of(embeds, batch, config.projectionDim()), poolAt);
+        return new ClipTextOutput(List.copyOf(hidden), penultimate, last, pooled, projection.forward(pooled), poolAt);
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        String text = prefix + "text_model.";
+        tokenEmbedding.parameters(text + "embeddings.token_embedding.", sink);
+        positionEmbedding.parameters(text + "embeddings.position_embedding.", sink);
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).parameters(text + "encoder.layers." + i + ".", sink);
+        }
+        finalNorm.parameters(text + "final_layer_norm.", sink);
+        projection.parameters(prefix + "text_projection.", sink);
     }
 
     private int checkIds(int[][] ids) {
@@ -110,22 +123,18 @@ public final class ClipTextEncoder {
         return seq;
     }
 
-    /** token_embedding[ids] + position_embedding[0..seq-1], [batch*seq, width]. */
-    private float[] embed(int[][] ids, int batch, int seq) {
-        int d = config.hiddenSize();
+    /** token_embedding[ids] + position_embedding[0..seq-1], [batch, seq, width]. */
+    private Tensor embed(int[][] ids, int batch, int seq) {
         int[] flat = new int[batch * seq];
+        int[] positions = new int[batch * seq];
         for (int b = 0; b < batch; b++) {
             System.arraycopy(ids[b], 0, flat, b * seq, seq);
-        }
-        float[] h = new float[flat.length * d];
-        Kernels.get().embedding(flat, tokenEmbedding, config.vocabSize(), d, h);
-        for (int r = 0; r < flat.length; r++) {
-            int pos = (r % seq) * d;
-            for (int j = 0; j < d; j++) {
-                h[r * d + j] += positionEmbedding[pos + j];
+            for (int i = 0; i < seq; i++) {
+                positions[b * seq + i] = i;
             }
         }
-        return h;
+        Tensor h = TensorOps.addInPlace(tokenEmbedding.forward(flat), positionEmbedding.forward(positions));
+        return h.reshape(batch, seq, config.hiddenSize());
     }
 
     private int poolingIndex(int[] row) {

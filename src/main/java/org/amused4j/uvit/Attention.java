@@ -2,7 +2,11 @@ package org.amused4j.uvit;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.nn.Linear;
+import org.amused4j.nn.Module;
 import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
 
 /**
  * diffusers {@code Attention} with the scaled-dot-product processor: Q from the queries, K and V from a
@@ -10,7 +14,7 @@ import org.amused4j.tensor.Tensor;
  * {@code to_out.0}. No residual, no mask. K/V of a fixed context (the text) can be projected once with
  * {@link #keyValues} and reused for every sampling step.
  */
-final class Attention {
+final class Attention implements Module {
     private final int heads;
     private final int headDim;
     private final Linear toQ;
@@ -58,5 +62,13 @@ final class Attention {
     /** Self-attention among the tokens of x. */
     Tensor selfAttention(Tensor x) {
         return forward(x, keyValues(x));
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        toQ.parameters(prefix + "to_q.", sink);
+        toK.parameters(prefix + "to_k.", sink);
+        toV.parameters(prefix + "to_v.", sink);
+        toOut.parameters(prefix + "to_out.0.", sink);
     }
 }

@@ -1,7 +1,14 @@
 package org.amused4j.uvit;
 
 import org.amused4j.io.Weights;
+import org.amused4j.nn.Layouts;
+import org.amused4j.nn.Linear;
+import org.amused4j.nn.Module;
+import org.amused4j.nn.RmsNorm;
+import org.amused4j.nn.TensorOps;
 import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
 
 /**
  * {@code attention_blocks.i} of a U-ViT block (diffusers {@code SkipFFTransformerBlock}, spec 05 §2.4):
@@ -9,7 +16,7 @@ import org.amused4j.tensor.Tensor;
  * {@code kv_mapper(SiLU(text))}, or the text itself when its width already equals the block's), each after
  * an RMSNorm whose eps is fixed at 1e-6 and which always has a weight. No self-attention, no MLP.
  */
-final class AttentionBlock2D {
+final class AttentionBlock2D implements Module {
     private static final double NORM_EPS = 1e-6;
     private final Linear kvMapper;
     private final RmsNorm norm1;
@@ -47,5 +54,16 @@ final class AttentionBlock2D {
         t = TensorOps.add(t, attn1.forward(norm1.forward(t), ctx.attn1()));
         t = TensorOps.add(t, attn2.forward(norm2.forward(t), ctx.attn2()));
         return Layouts.toNchw(t.reshape(batch, h, w, channels));
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        if (kvMapper != null) {
+            kvMapper.parameters(prefix + "kv_mapper.", sink);
+        }
+        norm1.parameters(prefix + "norm1.", sink);
+        attn1.parameters(prefix + "attn1.", sink);
+        norm2.parameters(prefix + "norm2.", sink);
+        attn2.parameters(prefix + "attn2.", sink);
     }
 }

@@ -1,11 +1,15 @@
 package org.amused4j.uvit;
 
 import org.amused4j.io.Weights;
-import org.amused4j.kernels.Kernels;
+import org.amused4j.nn.Linear;
+import org.amused4j.nn.Module;
+import org.amused4j.nn.TensorOps;
 import org.amused4j.tensor.Tensor;
 
+import java.util.function.BiConsumer;
+
 /** {@code cond_embed} (diffusers {@code TimestepEmbedding}): linear_2(SiLU(linear_1(u))). */
-final class CondEmbedding {
+final class CondEmbedding implements Module {
     private final Linear linear1;
     private final Linear linear2;
 
@@ -17,8 +21,12 @@ final class CondEmbedding {
 
     /** u [B, cond_embed_dim + micro_cond_embed_dim] to c [B, hidden]. */
     Tensor forward(Tensor u) {
-        Tensor h = linear1.forward(u);
-        Kernels.get().silu(h.data(), 0, h.size());
-        return linear2.forward(h);
+        return linear2.forward(TensorOps.siluInPlace(linear1.forward(u)));
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        linear1.parameters(prefix + "linear_1.", sink);
+        linear2.parameters(prefix + "linear_2.", sink);
     }
 }

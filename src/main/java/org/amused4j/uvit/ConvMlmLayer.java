@@ -1,10 +1,15 @@
 package org.amused4j.uvit;
 
 import org.amused4j.io.Weights;
+import org.amused4j.nn.Conv2d;
+import org.amused4j.nn.Module;
+import org.amused4j.nn.RmsNorm;
 import org.amused4j.tensor.Tensor;
 
+import java.util.function.BiConsumer;
+
 /** {@code mlm_layer}: 1×1 conv C→D, RMSNorm over channels, 1×1 conv D→codebook (the logits). */
-final class ConvMlmLayer {
+final class ConvMlmLayer implements Module {
     private final Conv2d conv1;
     private final RmsNorm norm;
     private final Conv2d conv2;
@@ -18,5 +23,12 @@ final class ConvMlmLayer {
     /** x [B, C, h, w] to logits [B, codebook, h, w]. */
     Tensor forward(Tensor x) {
         return conv2.forward(norm.forwardChannels(conv1.forward(x)));
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        conv1.parameters(prefix + "conv1.", sink);
+        norm.parameters(prefix + "layer_norm.", sink);
+        conv2.parameters(prefix + "conv2.", sink);
     }
 }

@@ -2,14 +2,22 @@ package org.amused4j.uvit;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.nn.Conv2d;
+import org.amused4j.nn.Layouts;
+import org.amused4j.nn.Linear;
+import org.amused4j.nn.Module;
+import org.amused4j.nn.RmsNorm;
+import org.amused4j.nn.TensorOps;
 import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
 
 /**
  * {@code res_blocks.i} of a U-ViT block (spec 05 §2.4): depthwise 3×3 → RMSNorm → Linear C→4C → GELU →
  * GRN → Linear 4C→C → residual add → then {@code x·(1 + scale) + shift} with (scale, shift) from
  * {@code cond_embeds_mapper(SiLU(c))}.
  */
-final class ConvNextBlock {
+final class ConvNextBlock implements Module {
     private final Conv2d depthwise;
     private final RmsNorm norm;
     private final Linear linear1;
@@ -21,7 +29,8 @@ final class ConvNextBlock {
         int channels = c.blockOutChannels();
         int wide = 4 * channels;
         boolean bias = c.useBias();
-        this.depthwise = Conv2d.depthwise3x3(w.prefixed("depthwise"), channels, bias);
+        this.depthwise = new Conv2d(w.prefixed("depthwise"), channels, channels, 3, 1, Conv2d.Padding.uniform(1), channels,
+                bias);
         this.norm = new RmsNorm(w.prefixed("norm"), channels, c.layerNormEps(), c.lnElementwiseAffine());
         this.linear1 = new Linear(w.prefixed("channelwise_linear_1"), channels, wide, bias);
         this.grn = new GlobalResponseNorm(w.prefixed("channelwise_norm"), wide);
@@ -43,5 +52,15 @@ final class ConvNextBlock {
         Tensor y = TensorOps.add(Layouts.toNchw(t), x);
         modulation.applyToChannels(y);
         return y;
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        depthwise.parameters(prefix + "depthwise.", sink);
+        norm.parameters(prefix + "norm.", sink);
+        linear1.parameters(prefix + "channelwise_linear_1.", sink);
+        grn.parameters(prefix + "channelwise_norm.", sink);
+        linear2.parameters(prefix + "channelwise_linear_2.", sink);
+        condEmbedsMapper.parameters(prefix + "cond_embeds_mapper.", sink);
     }
 }

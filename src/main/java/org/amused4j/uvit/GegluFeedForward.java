@@ -2,13 +2,17 @@ package org.amused4j.uvit;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.nn.Linear;
+import org.amused4j.nn.Module;
 import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
 
 /**
  * diffusers {@code FeedForward} with GEGLU: z = net.0.proj(x) [.., 2I]; h = z[.., :I] ⊙ GELU(z[.., I:])
  * (the second half is the gate); out = net.2(h). {@code net.1} is a dropout without parameters.
  */
-final class GegluFeedForward {
+final class GegluFeedForward implements Module {
     private final int inner;
     private final Linear proj;
     private final Linear out;
@@ -37,5 +41,11 @@ final class GegluFeedForward {
             }
         }
         return out.forward(h);
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        proj.parameters(prefix + "net.0.proj.", sink);
+        out.parameters(prefix + "net.2.", sink);
     }
 }

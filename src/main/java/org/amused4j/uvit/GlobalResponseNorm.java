@@ -1,13 +1,16 @@
 package org.amused4j.uvit;
 
 import org.amused4j.io.Weights;
+import org.amused4j.nn.Module;
 import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
 
 /**
  * ConvNeXt-V2 global response norm on NHWC maps: G = per-channel L2 norm over the whole spatial grid,
  * N = G / (mean over channels of G + 1e-6), out = gamma·(x·N) + beta + x. gamma/beta are [1, 1, 1, C].
  */
-final class GlobalResponseNorm {
+final class GlobalResponseNorm implements Module {
     private static final float EPS = 1e-6f;
     private final int channels;
     private final Tensor gamma;
@@ -55,5 +58,11 @@ final class GlobalResponseNorm {
             }
         }
         return y;
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        sink.accept(prefix + "gamma", gamma);
+        sink.accept(prefix + "beta", beta);
     }
 }

@@ -1,14 +1,18 @@
 package org.amused4j.uvit;
 
 import org.amused4j.io.Weights;
+import org.amused4j.nn.Module;
+import org.amused4j.nn.TensorOps;
 import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
 
 /**
  * One of the {@code transformer_layers} (diffusers {@code BasicTransformerBlock}, norm_type
  * "ada_norm_continuous"): self-attention, cross-attention to the projected text, GEGLU feed-forward, each
  * behind an adaptive norm and added back as a residual. norm1/norm2 are RMSNorms, norm3 a LayerNorm (spec 05 §2.6).
  */
-final class TransformerLayer {
+final class TransformerLayer implements Module {
     private final AdaLayerNormContinuous norm1;
     private final Attention attn1;
     private final AdaLayerNormContinuous norm2;
@@ -49,5 +53,15 @@ final class TransformerLayer {
         x = TensorOps.add(x, attn1.selfAttention(norm1.forward(x, ctx.norm1())));
         x = TensorOps.add(x, attn2.forward(norm2.forward(x, ctx.norm2()), ctx.text()));
         return TensorOps.add(x, ff.forward(norm3.forward(x, ctx.norm3())));
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        norm1.parameters(prefix + "norm1.", sink);
+        attn1.parameters(prefix + "attn1.", sink);
+        norm2.parameters(prefix + "norm2.", sink);
+        attn2.parameters(prefix + "attn2.", sink);
+        norm3.parameters(prefix + "norm3.", sink);
+        ff.parameters(prefix + "ff.", sink);
     }
 }

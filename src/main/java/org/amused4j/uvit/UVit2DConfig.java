@@ -1,14 +1,8 @@
 package org.amused4j.uvit;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.amused4j.tensor.AmusedException;
+import org.amused4j.io.Configs;
 
-import java.io.IOException;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 
 /**
@@ -16,28 +10,27 @@ import java.nio.file.Path;
  * required: the hub configs carry all of them, and guessing a default would silently build another model.
  * Dropout rates and metadata keys are ignored.
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record UVit2DConfig(
-        @JsonProperty("hidden_size") int hiddenSize,
-        @JsonProperty("use_bias") boolean useBias,
-        @JsonProperty("cond_embed_dim") int condEmbedDim,
-        @JsonProperty("micro_cond_encode_dim") int microCondEncodeDim,
-        @JsonProperty("micro_cond_embed_dim") int microCondEmbedDim,
-        @JsonProperty("encoder_hidden_size") int encoderHiddenSize,
-        @JsonProperty("vocab_size") int vocabSize,
-        @JsonProperty("codebook_size") int codebookSize,
-        @JsonProperty("in_channels") int inChannels,
-        @JsonProperty("block_out_channels") int blockOutChannels,
-        @JsonProperty("num_res_blocks") int numResBlocks,
-        @JsonProperty("downsample") boolean downsample,
-        @JsonProperty("upsample") boolean upsample,
-        @JsonProperty("block_num_heads") int blockNumHeads,
-        @JsonProperty("num_hidden_layers") int numHiddenLayers,
-        @JsonProperty("num_attention_heads") int numAttentionHeads,
-        @JsonProperty("intermediate_size") int intermediateSize,
-        @JsonProperty("layer_norm_eps") double layerNormEps,
-        @JsonProperty("ln_elementwise_affine") boolean lnElementwiseAffine,
-        @JsonProperty("sample_size") int sampleSize) {
+        @JsonProperty(value = "hidden_size", required = true) int hiddenSize,
+        @JsonProperty(value = "use_bias", required = true) boolean useBias,
+        @JsonProperty(value = "cond_embed_dim", required = true) int condEmbedDim,
+        @JsonProperty(value = "micro_cond_encode_dim", required = true) int microCondEncodeDim,
+        @JsonProperty(value = "micro_cond_embed_dim", required = true) int microCondEmbedDim,
+        @JsonProperty(value = "encoder_hidden_size", required = true) int encoderHiddenSize,
+        @JsonProperty(value = "vocab_size", required = true) int vocabSize,
+        @JsonProperty(value = "codebook_size", required = true) int codebookSize,
+        @JsonProperty(value = "in_channels", required = true) int inChannels,
+        @JsonProperty(value = "block_out_channels", required = true) int blockOutChannels,
+        @JsonProperty(value = "num_res_blocks", required = true) int numResBlocks,
+        @JsonProperty(value = "downsample", required = true) boolean downsample,
+        @JsonProperty(value = "upsample", required = true) boolean upsample,
+        @JsonProperty(value = "block_num_heads", required = true) int blockNumHeads,
+        @JsonProperty(value = "num_hidden_layers", required = true) int numHiddenLayers,
+        @JsonProperty(value = "num_attention_heads", required = true) int numAttentionHeads,
+        @JsonProperty(value = "intermediate_size", required = true) int intermediateSize,
+        @JsonProperty(value = "layer_norm_eps", required = true) double layerNormEps,
+        @JsonProperty(value = "ln_elementwise_affine", required = true) boolean lnElementwiseAffine,
+        @JsonProperty(value = "sample_size", required = true) int sampleSize) {
 
     public UVit2DConfig {
         requirePositive("hidden_size", hiddenSize);
@@ -82,39 +75,6 @@ public record UVit2DConfig(
 
     /** Reads and validates a {@code config.json}; problems are reported with the file and the key. */
     public static UVit2DConfig read(Path file) {
-        ObjectMapper mapper = new ObjectMapper();
-        JsonNode root;
-        try {
-            root = mapper.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new AmusedException(file + ": cannot read transformer config: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new AmusedException(file + ": transformer config is not a JSON object");
-        }
-        for (RecordComponent c : UVit2DConfig.class.getRecordComponents()) {
-            // @JsonProperty cannot target record components; the compiler propagates it to the accessor.
-            String key = c.getAccessor().getAnnotation(JsonProperty.class).value();
-            JsonNode value = root.get(key);
-            if (value == null || value.isNull()) {
-                throw new AmusedException(file + ": missing required key '" + key + "'");
-            }
-            boolean typeOk = c.getType() == boolean.class ? value.isBoolean()
-                    : c.getType() == int.class ? value.isIntegralNumber() : value.isNumber();
-            if (!typeOk) {
-                throw new AmusedException(file + ": key '" + key + "' must be " + describe(c.getType())
-                        + ", found " + value);
-            }
-        }
-        try {
-            return mapper.treeToValue(root, UVit2DConfig.class);
-        } catch (JsonProcessingException e) {
-            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
-            throw new AmusedException(file + ": invalid transformer config: " + cause.getMessage(), e);
-        }
-    }
-
-    private static String describe(Class<?> type) {
-        return type == boolean.class ? "true or false" : type == int.class ? "an integer" : "a number";
+        return Configs.read(file, UVit2DConfig.class);
     }
 }

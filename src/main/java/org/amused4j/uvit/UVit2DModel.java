@@ -2,6 +2,11 @@ package org.amused4j.uvit;
 
 import org.amused4j.io.FileWeights;
 import org.amused4j.io.Weights;
+import org.amused4j.nn.Layouts;
+import org.amused4j.nn.Linear;
+import org.amused4j.nn.Module;
+import org.amused4j.nn.RmsNorm;
+import org.amused4j.nn.TensorOps;
 import org.amused4j.tensor.AmusedException;
 import org.amused4j.tensor.Tensor;
 
@@ -9,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * aMUSEd's token predictor, diffusers {@code UVit2DModel} (spec 05): token grid + text + micro-conditions
@@ -16,7 +22,7 @@ import java.util.List;
  * per-step part, {@link #logits}, so the sampling loop pays for the text side once;
  * {@link #forward} composes the two.
  */
-public final class UVit2DModel {
+public final class UVit2DModel implements Module {
     /** The weight file of a diffusers model folder ({@code diffusion_pytorch_model[.variant].safetensors}). */
     public static final String WEIGHTS_FILE = "diffusion_pytorch_model";
 
@@ -184,6 +190,25 @@ public final class UVit2DModel {
         if (trace != Trace.NONE) {
             trace.record(name, value.copy());
         }
+    }
+
+    /** Every parameter by its diffusers name ({@code prefix} is "" for a standalone transformer). */
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        encoderProj.parameters(prefix + "encoder_proj.", sink);
+        encoderProjNorm.parameters(prefix + "encoder_proj_layer_norm.", sink);
+        embed.parameters(prefix + "embed.", sink);
+        condEmbed.parameters(prefix + "cond_embed.", sink);
+        downBlock.parameters(prefix + "down_block.", sink);
+        projectToHiddenNorm.parameters(prefix + "project_to_hidden_norm.", sink);
+        projectToHidden.parameters(prefix + "project_to_hidden.", sink);
+        for (int l = 0; l < transformerLayers.size(); l++) {
+            transformerLayers.get(l).parameters(prefix + "transformer_layers." + l + ".", sink);
+        }
+        projectFromHiddenNorm.parameters(prefix + "project_from_hidden_norm.", sink);
+        projectFromHidden.parameters(prefix + "project_from_hidden.", sink);
+        upBlock.parameters(prefix + "up_block.", sink);
+        mlmLayer.parameters(prefix + "mlm_layer.", sink);
     }
 
     /** Checks rank and dimensions; -1 accepts any size. */

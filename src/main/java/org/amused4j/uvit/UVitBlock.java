@@ -1,16 +1,18 @@
 package org.amused4j.uvit;
 
 import org.amused4j.io.Weights;
+import org.amused4j.nn.Module;
 import org.amused4j.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * {@code down_block} / {@code up_block}: optional downsample, then {@code num_res_blocks} pairs of
  * (ConvNeXt block, text attention block), then optional upsample. NCHW in and out.
  */
-final class UVitBlock {
+final class UVitBlock implements Module {
     private final Downsample2D downsample;
     private final List<ConvNextBlock> resBlocks = new ArrayList<>();
     private final List<AttentionBlock2D> attentionBlocks = new ArrayList<>();
@@ -43,5 +45,19 @@ final class UVitBlock {
             x = attentionBlocks.get(i).forward(x, ctx.attentionBlocks().get(i));
         }
         return upsample != null ? upsample.forward(x) : x;
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        if (downsample != null) {
+            downsample.parameters(prefix + "downsample.", sink);
+        }
+        for (int i = 0; i < resBlocks.size(); i++) {
+            resBlocks.get(i).parameters(prefix + "res_blocks." + i + ".", sink);
+            attentionBlocks.get(i).parameters(prefix + "attention_blocks." + i + ".", sink);
+        }
+        if (upsample != null) {
+            upsample.parameters(prefix + "upsample.", sink);
+        }
     }
 }

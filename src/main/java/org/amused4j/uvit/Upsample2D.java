@@ -2,13 +2,17 @@ package org.amused4j.uvit;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.nn.Module;
+import org.amused4j.nn.RmsNorm;
 import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
 
 /**
  * {@code up_block.upsample}: RMSNorm over channels, then a 2×2 stride-2 transposed conv (doubles the grid);
  * its weight is [in, out, 2, 2].
  */
-final class Upsample2D {
+final class Upsample2D implements Module {
     private final int channels;
     private final RmsNorm norm;
     private final Tensor weight;
@@ -28,5 +32,14 @@ final class Upsample2D {
         Kernels.get().convTranspose2x2(n.data(), batch, channels, h, w, weight.data(), channels,
                 bias == null ? null : bias.data(), y.data());
         return y;
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        norm.parameters(prefix + "norm.", sink);
+        sink.accept(prefix + "conv.weight", weight);
+        if (bias != null) {
+            sink.accept(prefix + "conv.bias", bias);
+        }
     }
 }

@@ -1,10 +1,14 @@
 package org.amused4j.vq;
 
 import org.amused4j.io.Weights;
+import org.amused4j.nn.Conv2d;
+import org.amused4j.nn.GroupNorm;
+import org.amused4j.nn.Module;
 import org.amused4j.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The VQ decoder (diffusers {@code vae.Decoder}, {@code norm_type "group"}), spec 06 §5: conv_in to the widest
@@ -12,7 +16,7 @@ import java.util.List;
  * {@code layers_per_block + 1} resnets each (each but the last doubling the size), then SiLU(GroupNorm) and
  * conv_out. Weights under {@code decoder.}.
  */
-public final class Decoder {
+public final class Decoder implements Module {
     private final Conv2d convIn;
     private final ResnetStack midBlock;
     private final List<UpDecoderBlock> upBlocks = new ArrayList<>();
@@ -24,7 +28,7 @@ public final class Decoder {
         int groups = config.normNumGroups();
         int last = channels.size() - 1;
         int in = channels.getFirst();
-        this.convIn = Conv2d.sizePreserving(w.prefixed("conv_in"), config.latentChannels(), in, 3);
+        this.convIn = Conv2d.sizePreserving(w.prefixed("conv_in"), config.latentChannels(), in, 3, true);
         this.midBlock = new ResnetStack(w.prefixed("mid_block"), 2, in, in, groups);
         for (int u = 0; u <= last; u++) {
             int out = channels.get(u);
@@ -32,8 +36,8 @@ public final class Decoder {
                     groups, u < last));
             in = out;
         }
-        this.convNormOut = new GroupNorm(w.prefixed("conv_norm_out"), in, groups);
-        this.convOut = Conv2d.sizePreserving(w.prefixed("conv_out"), in, config.outChannels(), 3);
+        this.convNormOut = new GroupNorm(w.prefixed("conv_norm_out"), in, groups, ResnetBlock.NORM_EPS);
+        this.convOut = Conv2d.sizePreserving(w.prefixed("conv_out"), in, config.outChannels(), 3, true);
     }
 
     /** [B, latent_channels, h, w] → image [B, out_channels, h·f, w·f], not clamped. */
@@ -42,6 +46,17 @@ public final class Decoder {
         for (UpDecoderBlock block : upBlocks) {
             h = block.forward(h);
         }
-        return convOut.forward(convNormOut.forwardSilu(h));
+        return convOut.forward(ResnetBlock.siluOfNorm(convNormOut, h));
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        convIn.parameters(prefix + "conv_in.", sink);
+        midBlock.parameters(prefix + "mid_block.", sink);
+        for (int i = 0; i < upBlocks.size(); i++) {
+            upBlocks.get(i).parameters(prefix + "up_blocks." + i + ".", sink);
+        }
+        convNormOut.parameters(prefix + "conv_norm_out.", sink);
+        convOut.parameters(prefix + "conv_out.", sink);
     }
 }

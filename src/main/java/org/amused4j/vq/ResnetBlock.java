@@ -1,14 +1,23 @@
 package org.amused4j.vq;
 
 import org.amused4j.io.Weights;
+import org.amused4j.nn.Conv2d;
+import org.amused4j.nn.GroupNorm;
+import org.amused4j.nn.Module;
+import org.amused4j.nn.TensorOps;
 import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
 
 /**
  * diffusers' {@code ResnetBlock2D} as the VQ uses it (no time embedding, dropout 0, output scale 1), spec 06 §2:
  * {@code conv2(SiLU(norm2(conv1(SiLU(norm1(x)))))) + shortcut(x)}, the shortcut a 1×1 conv when the channel
  * count changes and the identity otherwise.
  */
-public final class ResnetBlock {
+public final class ResnetBlock implements Module {
+    /** The eps of every GroupNorm of the VQ (diffusers' VQModel default). */
+    static final double NORM_EPS = 1e-6;
+
     private final GroupNorm norm1;
     private final Conv2d conv1;
     private final GroupNorm norm2;
@@ -16,22 +25,32 @@ public final class ResnetBlock {
     private final Conv2d convShortcut;
 
     public ResnetBlock(Weights w, int in, int out, int groups) {
-        this.norm1 = new GroupNorm(w.prefixed("norm1"), in, groups);
-        this.conv1 = Conv2d.sizePreserving(w.prefixed("conv1"), in, out, 3);
-        this.norm2 = new GroupNorm(w.prefixed("norm2"), out, groups);
-        this.conv2 = Conv2d.sizePreserving(w.prefixed("conv2"), out, out, 3);
-        this.convShortcut = in != out ? Conv2d.sizePreserving(w.prefixed("conv_shortcut"), in, out, 1) : null;
+        this.norm1 = new GroupNorm(w.prefixed("norm1"), in, groups, NORM_EPS);
+        this.conv1 = Conv2d.sizePreserving(w.prefixed("conv1"), in, out, 3, true);
+        this.norm2 = new GroupNorm(w.prefixed("norm2"), out, groups, NORM_EPS);
+        this.conv2 = Conv2d.sizePreserving(w.prefixed("conv2"), out, out, 3, true);
+        this.convShortcut = in != out ? Conv2d.pointwise(w.prefixed("conv_shortcut"), in, out, true) : null;
     }
 
     public Tensor forward(Tensor x) {
-        Tensor h = conv1.forward(norm1.forwardSilu(x));
-        h = conv2.forward(norm2.forwardSilu(h));
-        Tensor shortcut = convShortcut != null ? convShortcut.forward(x) : x;
-        float[] hd = h.data();
-        float[] sd = shortcut.data();
-        for (int i = 0; i < hd.length; i++) {
-            hd[i] = sd[i] + hd[i];
+        Tensor h = conv1.forward(siluOfNorm(norm1, x));
+        h = conv2.forward(siluOfNorm(norm2, h));
+        return TensorOps.addInPlace(h, convShortcut != null ? convShortcut.forward(x) : x);
+    }
+
+    /** SiLU(GroupNorm(x)): the pre-activation every VQ conv after the first is fed with. */
+    static Tensor siluOfNorm(GroupNorm norm, Tensor x) {
+        return TensorOps.siluInPlace(norm.forward(x));
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        norm1.parameters(prefix + "norm1.", sink);
+        conv1.parameters(prefix + "conv1.", sink);
+        norm2.parameters(prefix + "norm2.", sink);
+        conv2.parameters(prefix + "conv2.", sink);
+        if (convShortcut != null) {
+            convShortcut.parameters(prefix + "conv_shortcut.", sink);
         }
-        return h;
     }
 }

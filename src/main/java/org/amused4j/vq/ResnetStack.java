@@ -1,16 +1,18 @@
 package org.amused4j.vq;
 
 import org.amused4j.io.Weights;
+import org.amused4j.nn.Module;
 import org.amused4j.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * Consecutive resnets {@code resnets.0 .. resnets.{count-1}}: the first maps in → out, the others out → out.
  * The body of every down, up and mid block of the VQ.
  */
-final class ResnetStack {
+final class ResnetStack implements Module {
     private final List<ResnetBlock> resnets = new ArrayList<>();
 
     /** {@code w} is the block's weights; the resnets live under its {@code resnets.} prefix. */
@@ -25,5 +27,12 @@ final class ResnetStack {
             x = resnet.forward(x);
         }
         return x;
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        for (int i = 0; i < resnets.size(); i++) {
+            resnets.get(i).parameters(prefix + "resnets." + i + ".", sink);
+        }
     }
 }

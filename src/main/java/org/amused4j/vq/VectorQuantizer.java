@@ -2,25 +2,30 @@ package org.amused4j.vq;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.nn.Embedding;
+import org.amused4j.nn.Layouts;
+import org.amused4j.nn.Module;
 import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
 
 /**
  * The codebook ({@code quantize.embedding.weight} [codes, dim]) and the two directions between latents and token
  * ids, spec 06 §4–5. Token ids are flat row-major int arrays: index (b·h + row)·w + col.
  */
-public final class VectorQuantizer {
-    private final Tensor codebook;
+public final class VectorQuantizer implements Module {
+    private final Embedding codebook;
     private final float[] codeNorms;
     private final int codes;
     private final int dim;
 
     public VectorQuantizer(Weights w, int codes, int dim) {
-        this.codebook = w.get("embedding.weight", codes, dim);
+        this.codebook = new Embedding(w.prefixed("embedding"), codes, dim);
         this.codes = codes;
         this.dim = dim;
         this.codeNorms = new float[codes];
         for (int k = 0; k < codes; k++) {
-            codeNorms[k] = squaredNorm(codebook.data(), k * dim, dim);
+            codeNorms[k] = squaredNorm(codebook.weight().data(), k * dim, dim);
         }
     }
 
@@ -40,14 +45,14 @@ public final class VectorQuantizer {
         int batch = z.dim(0);
         int pixels = z.dim(2) * z.dim(3);
         int[] ids = new int[batch * pixels];
-        float[] rows = new float[pixels * dim];
+        float[] rows = Layouts.toNhwc(z).data();
         float[] crossTerms = new float[pixels * codes];
         for (int b = 0; b < batch; b++) {
-            transpose(z.data(), b * dim * pixels, dim, pixels, rows, 0);
-            Kernels.get().gemm(false, true, pixels, codes, dim, -2f, rows, 0, dim, codebook.data(), 0, dim,
-                    0f, crossTerms, 0, codes);
+            int first = b * pixels;
+            Kernels.get().gemm(false, true, pixels, codes, dim, -2f, rows, first * dim, dim, codebook.weight().data(),
+                    0, dim, 0f, crossTerms, 0, codes);
             for (int p = 0; p < pixels; p++) {
-                ids[b * pixels + p] = nearest(crossTerms, p * codes, squaredNorm(rows, p * dim, dim));
+                ids[first + p] = nearest(crossTerms, p * codes, squaredNorm(rows, (first + p) * dim, dim));
             }
         }
         return ids;
@@ -80,13 +85,7 @@ public final class VectorQuantizer {
                         + " is not a codebook entry (0.." + (codes - 1) + ")");
             }
         }
-        float[] rows = new float[ids.length * dim];
-        Kernels.get().embedding(ids, codebook.data(), codes, dim, rows);
-        Tensor out = Tensor.zeros(batch, dim, h, w);
-        for (int b = 0; b < batch; b++) {
-            transpose(rows, b * pixels * dim, pixels, dim, out.data(), b * dim * pixels);
-        }
-        return out;
+        return Layouts.toNchw(codebook.forward(ids).reshape(batch, h, w, dim));
     }
 
     public int codes() {
@@ -97,13 +96,9 @@ public final class VectorQuantizer {
         return dim;
     }
 
-    /** Row-major [rows, cols] at {@code srcOff} → [cols, rows] at {@code dstOff}. */
-    private static void transpose(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff) {
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                dst[dstOff + c * rows + r] = src[srcOff + r * cols + c];
-            }
-        }
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        codebook.parameters(prefix + "embedding.", sink);
     }
 
     private static float squaredNorm(float[] v, int off, int len) {

@@ -1,14 +1,10 @@
 package org.amused4j.vq;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import org.amused4j.io.Configs;
 import org.amused4j.tensor.AmusedException;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -23,7 +19,6 @@ import java.util.List;
  * @param vqEmbedDim codebook vector size ({@code vq_embed_dim}; null in the file means {@code latent_channels})
  * @param forceUpcast recorded for completeness: this implementation always computes the VQ in float32
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record VqConfig(int inChannels, int outChannels, List<Integer> blockOutChannels, int layersPerBlock,
                        int latentChannels, int numVqEmbeddings, int vqEmbedDim, int normNumGroups,
                        boolean forceUpcast) {
@@ -53,15 +48,7 @@ public record VqConfig(int inChannels, int outChannels, List<Integer> blockOutCh
 
     /** Reads and validates a {@code config.json}; every problem is an {@link AmusedException} naming the file. */
     public static VqConfig read(Path file) {
-        try {
-            return new ObjectMapper().readValue(Files.readAllBytes(file), VqConfig.class);
-        } catch (ValueInstantiationException e) {
-            Throwable cause = e.getCause();
-            String why = cause instanceof AmusedException ? cause.getMessage() : e.getOriginalMessage();
-            throw new AmusedException(file + ": " + why, e);
-        } catch (IOException e) {
-            throw new AmusedException(file + ": cannot read the VQ model config: " + e.getMessage(), e);
-        }
+        return Configs.read(file, VqConfig.class);
     }
 
     /**

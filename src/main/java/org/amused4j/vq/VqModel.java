@@ -2,16 +2,19 @@ package org.amused4j.vq;
 
 import org.amused4j.io.FileWeights;
 import org.amused4j.io.Weights;
+import org.amused4j.nn.Conv2d;
+import org.amused4j.nn.Module;
 import org.amused4j.tensor.Tensor;
 
 import java.nio.file.Path;
+import java.util.function.BiConsumer;
 
 /**
  * aMUSEd's VQ-GAN (diffusers {@code VQModel}), spec 06: images in [0, 1] ↔ token ids on a grid
  * {@link VqConfig#downsampleFactor()} times smaller. Always computed in float32 (what {@code force_upcast} asks
  * for). Encoding and decoding are independent: img2img/inpaint encode, every pipeline decodes.
  */
-public final class VqModel {
+public final class VqModel implements Module {
     /** The weight file of a diffusers {@code vqvae/} folder. */
     public static final String WEIGHTS_FILE = "diffusion_pytorch_model.safetensors";
 
@@ -27,9 +30,9 @@ public final class VqModel {
         int latent = config.latentChannels();
         int embed = config.vqEmbedDim();
         this.encoder = new Encoder(config, w.prefixed("encoder"));
-        this.quantConv = Conv2d.sizePreserving(w.prefixed("quant_conv"), latent, embed, 1);
+        this.quantConv = Conv2d.pointwise(w.prefixed("quant_conv"), latent, embed, true);
         this.quantizer = new VectorQuantizer(w.prefixed("quantize"), config.numVqEmbeddings(), embed);
-        this.postQuantConv = Conv2d.sizePreserving(w.prefixed("post_quant_conv"), embed, latent, 1);
+        this.postQuantConv = Conv2d.pointwise(w.prefixed("post_quant_conv"), embed, latent, true);
         this.decoder = new Decoder(config, w.prefixed("decoder"));
     }
 
@@ -67,6 +70,16 @@ public final class VqModel {
     /** decoder(post_quant_conv(z_q)) for codebook vectors (or straight-through values) z_q [B, C, h, w]. */
     public Tensor decodeEmbeddings(Tensor zq) {
         return decoder.forward(postQuantConv.forward(zq));
+    }
+
+    /** Every parameter by its diffusers name ({@code prefix} is "" for a standalone VQ model). */
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        encoder.parameters(prefix + "encoder.", sink);
+        quantConv.parameters(prefix + "quant_conv.", sink);
+        quantizer.parameters(prefix + "quantize.", sink);
+        postQuantConv.parameters(prefix + "post_quant_conv.", sink);
+        decoder.parameters(prefix + "decoder.", sink);
     }
 
     public VqConfig config() {

@@ -36,6 +36,11 @@ public final class GoldenCase {
         return dir.resolve(relative);
     }
 
+    /** The model folder the sidecar names under {@code "model"} (e.g. {@code models/tiny-amused-256/vqvae}). */
+    public Path model() {
+        return dir.resolve(json().path("model").asText()).normalize();
+    }
+
     public synchronized JsonNode json() {
         if (json == null) {
             try {

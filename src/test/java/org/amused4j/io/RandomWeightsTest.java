@@ -51,6 +51,28 @@ class RandomWeightsTest {
     }
 
     @Test
+    void largeTensorsAreBellShapedAndBoundedWithUnrelatedChunks() {
+        float[] d = new RandomWeights(11).get("w.weight", 300, 1000).data();
+        double std = 1 / Math.sqrt(1000);
+        double sq = 0;
+        double fourth = 0;
+        for (float v : d) {
+            assertThat(Math.abs(v)).isLessThanOrEqualTo((float) (2 * Math.sqrt(3) * std + 1e-6));
+            sq += v * v;
+            fourth += (double) v * v * v * v;
+        }
+        double variance = sq / d.length;
+        assertThat(Math.sqrt(variance)).isCloseTo(std, within(std * 0.01));
+        // Irwin-Hall with four terms has kurtosis 3 - 6/20 = 2.7 (a normal 3, a uniform 1.8).
+        assertThat(fourth / d.length / (variance * variance)).isCloseTo(2.7, within(0.05));
+        // Neighbouring 65536-element chunks are not shifted copies of each other.
+        int chunk = 1 << 16;
+        for (int shift = -2; shift <= 2; shift++) {
+            assertThat(d[chunk + 10 + shift]).isNotEqualTo(d[10]);
+        }
+    }
+
+    @Test
     void recordsRequestsAndCountsParameters() {
         RandomWeights w = new RandomWeights(0);
         w.get("b", 2, 3);

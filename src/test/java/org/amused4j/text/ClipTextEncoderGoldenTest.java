@@ -28,12 +28,8 @@ class ClipTextEncoderGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesTheReference(GoldenCase c) {
-        Path modelDir = c.resolve(c.json().path("model").asText());
-        ClipTextEncoder encoder;
-        try (FileWeights weights = FileWeights.open(modelDir.resolve("model.safetensors"))) {
-            encoder = new ClipTextEncoder(ClipTextConfig.read(modelDir.resolve("config.json")), weights);
-            weights.checkAllUsed();
-        }
+        Path modelDir = c.model();
+        ClipTextEncoder encoder = load(modelDir);
         int[][] ids = rows(c.longs("input_ids"), c.longs("eot_index").length);
 
         // The model's own tokenizer reproduces the ids from the prompts.
@@ -69,11 +65,7 @@ class ClipTextEncoderGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void inferenceWithoutHiddenStatesGivesTheSameConditioning(GoldenCase c) {
-        Path modelDir = c.resolve(c.json().path("model").asText());
-        ClipTextEncoder encoder;
-        try (FileWeights weights = FileWeights.open(modelDir.resolve("model.safetensors"))) {
-            encoder = new ClipTextEncoder(ClipTextConfig.read(modelDir.resolve("config.json")), weights);
-        }
+        ClipTextEncoder encoder = load(c.model());
         int[][] ids = rows(c.longs("input_ids"), c.longs("eot_index").length);
         ClipTextOutput full = encoder.forward(ids, true);
         ClipTextOutput lean = encoder.forward(ids);
@@ -94,5 +86,14 @@ class ClipTextEncoderGoldenTest {
             rows[i / len][i % len] = Math.toIntExact(flat[i]);
         }
         return rows;
+    }
+
+    /** The encoder of a golden text_encoder folder; the file must hold exactly the tensors the config implies. */
+    private static ClipTextEncoder load(Path modelDir) {
+        try (FileWeights weights = FileWeights.open(modelDir.resolve("model.safetensors"))) {
+            ClipTextEncoder encoder = new ClipTextEncoder(ClipTextConfig.read(modelDir.resolve("config.json")), weights);
+            weights.checkAllUsed();
+            return encoder;
+        }
     }
 }

@@ -1,4 +1,4 @@
-package org.amused4j.uvit;
+package org.amused4j.nn;
 
 import org.amused4j.tensor.Tensor;
 
@@ -7,12 +7,12 @@ import org.amused4j.tensor.Tensor;
  * diffusers module boundaries use) and NHWC, i.e. [batch, tokens, channels] with row-major tokens (what the
  * norms, linears and attentions use).
  */
-final class Layouts {
+public final class Layouts {
     private Layouts() {
     }
 
     /** [B, C, H, W] to [B, H, W, C]. */
-    static Tensor toNhwc(Tensor x) {
+    public static Tensor toNhwc(Tensor x) {
         int b = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
         Tensor out = Tensor.zeros(b, h, w, c);
         transpose(x.data(), out.data(), b, c, h * w);
@@ -20,7 +20,7 @@ final class Layouts {
     }
 
     /** [B, H, W, C] to [B, C, H, W]. */
-    static Tensor toNchw(Tensor x) {
+    public static Tensor toNchw(Tensor x) {
         int b = x.dim(0), h = x.dim(1), w = x.dim(2), c = x.dim(3);
         Tensor out = Tensor.zeros(b, c, h, w);
         transpose(x.data(), out.data(), b, h * w, c);

@@ -1,0 +1,87 @@
+package org.amused4j.nn;
+
+import org.amused4j.io.Weights;
+import org.amused4j.kernels.Kernels;
+import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
+
+/**
+ * {@code nn.Conv2d} (cross-correlation) on NCHW maps with a square kernel, weight [out, in/groups, k, k] and an
+ * optional bias [out]. The zero padding is given per side, so that {@code F.pad}-then-conv (the asymmetric
+ * downsamplers) is one kernel call.
+ */
+public final class Conv2d implements Layer {
+    private final int in;
+    private final int out;
+    private final int kernel;
+    private final int stride;
+    private final Padding pad;
+    private final int groups;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    /** Zero padding per side, in pixels. */
+    public record Padding(int top, int bottom, int left, int right) {
+        /** The same padding on all four sides. */
+        public static Padding uniform(int p) {
+            return new Padding(p, p, p, p);
+        }
+
+        /** Only the bottom row and the right column, as {@code F.pad(x, (0, p, 0, p))} before a convolution. */
+        public static Padding bottomRight(int p) {
+            return new Padding(0, p, 0, p);
+        }
+    }
+
+    public Conv2d(Weights w, int in, int out, int kernel, int stride, Padding pad, int groups, boolean bias) {
+        this.in = in;
+        this.out = out;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.pad = pad;
+        this.groups = groups;
+        this.weight = w.get("weight", out, in / groups, kernel, kernel);
+        this.bias = bias ? w.get("bias", out) : null;
+    }
+
+    /** Stride 1 with padding k/2 on every side: an odd kernel keeps the spatial size. */
+    public static Conv2d sizePreserving(Weights w, int in, int out, int kernel, boolean bias) {
+        return new Conv2d(w, in, out, kernel, 1, Padding.uniform(kernel / 2), 1, bias);
+    }
+
+    /** A 1×1 convolution: a per-pixel linear map of the channels. */
+    public static Conv2d pointwise(Weights w, int in, int out, boolean bias) {
+        return sizePreserving(w, in, out, 1, bias);
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    /** The bias [out], or null. */
+    public Tensor bias() {
+        return bias;
+    }
+
+    /** x [B, in, H, W] to [B, out, (H + top + bottom - k) / stride + 1, (W + left + right - k) / stride + 1]. */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 4 || x.dim(1) != in) {
+            throw new IllegalArgumentException("conv expects [B, " + in + ", H, W], got " + x);
+        }
+        int n = x.dim(0), h = x.dim(2), w = x.dim(3);
+        int oh = (h + pad.top() + pad.bottom() - kernel) / stride + 1;
+        int ow = (w + pad.left() + pad.right() - kernel) / stride + 1;
+        Tensor y = Tensor.zeros(n, out, oh, ow);
+        Kernels.get().conv2d(x.data(), n, in, h, w, weight.data(), out, kernel, kernel, OptionalParameters.data(bias),
+                stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups, y.data());
+        return y;
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        sink.accept(prefix + "weight", weight);
+        OptionalParameters.offer(prefix + "bias", bias, sink);
+    }
+}

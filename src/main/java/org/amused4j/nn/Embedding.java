@@ -1,0 +1,44 @@
+package org.amused4j.nn;
+
+import org.amused4j.io.Weights;
+import org.amused4j.kernels.Kernels;
+import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
+
+/** {@code nn.Embedding(count, dim)}: a lookup table {@code weight} [count, dim] indexed by integer ids. */
+public final class Embedding implements Module {
+    private final int count;
+    private final int dim;
+    private final Tensor weight;
+
+    public Embedding(Weights w, int count, int dim) {
+        this.count = count;
+        this.dim = dim;
+        this.weight = w.get("weight", count, dim);
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    /** The rows of {@code ids} as a new [ids.length, dim] tensor; callers check the id range with their own words. */
+    public Tensor forward(int[] ids) {
+        Tensor y = Tensor.zeros(ids.length, dim);
+        Kernels.get().embedding(ids, weight.data(), count, dim, y.data());
+        return y;
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        sink.accept(prefix + "weight", weight);
+    }
+}

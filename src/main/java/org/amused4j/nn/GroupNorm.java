@@ -1,0 +1,42 @@
+package org.amused4j.nn;
+
+import org.amused4j.io.Weights;
+import org.amused4j.kernels.Kernels;
+import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
+
+/** {@code nn.GroupNorm(groups, channels, eps)} with affine {@code weight}/{@code bias} [channels], on NCHW maps. */
+public final class GroupNorm implements Layer {
+    private final int channels;
+    private final int groups;
+    private final float eps;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    public GroupNorm(Weights w, int channels, int groups, double eps) {
+        this.channels = channels;
+        this.groups = groups;
+        this.eps = (float) eps;
+        this.weight = w.get("weight", channels);
+        this.bias = w.get("bias", channels);
+    }
+
+    /** x [B, channels, H, W] normalized per (image, group) into a new tensor. */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.dim(1) != channels) {
+            throw new IllegalArgumentException("group norm expects " + channels + " channels, got " + x);
+        }
+        Tensor y = Tensor.zeros(x.shape());
+        Kernels.get().groupNorm(x.data(), y.data(), x.dim(0), channels, x.dim(2) * x.dim(3), groups,
+                weight.data(), bias.data(), eps);
+        return y;
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        sink.accept(prefix + "weight", weight);
+        sink.accept(prefix + "bias", bias);
+    }
+}

@@ -1,0 +1,108 @@
+package org.amused4j.nn;
+
+import org.amused4j.io.Weights;
+import org.amused4j.kernels.Kernels;
+import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
+
+/** {@code nn.Linear(in, out)} over the last axis: y = x·Wᵀ + b, W stored [out, in] as in PyTorch; b optional. */
+public final class Linear implements Layer {
+    private final int in;
+    private final int out;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    public Linear(Weights w, int in, int out, boolean bias) {
+        this.in = in;
+        this.out = out;
+        this.weight = w.get("weight", out, in);
+        this.bias = bias ? w.get("bias", out) : null;
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    /** The bias [out], or null. */
+    public Tensor bias() {
+        return bias;
+    }
+
+    public int inFeatures() {
+        return in;
+    }
+
+    public int outFeatures() {
+        return out;
+    }
+
+    /** x [..., in] to x·Wᵀ + b [..., out]: the GEMM writes the product, then the bias is added. */
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor y = Tensor.zeros(outputShape(x));
+        Kernels.get().gemm(false, true, rows(x), out, in, 1f, x.data(), 0, in, weight.data(), 0, in,
+                0f, y.data(), 0, out);
+        addBias(y);
+        return y;
+    }
+
+    /**
+     * base + b + x·Wᵀ [..., out] as a new tensor: the bias is added to a copy of {@code base} first and the GEMM
+     * then accumulates onto it (beta 1), which is how residual connections are summed without an extra pass.
+     * For a reduction longer than one GEMM block this rounds slightly differently from {@code base + forward(x)}.
+     */
+    public Tensor forwardOnto(Tensor x, Tensor base) {
+        int[] shape = outputShape(x);
+        if (!base.hasShape(shape)) {
+            throw new IllegalArgumentException("linear output " + java.util.Arrays.toString(shape)
+                    + " cannot be added onto " + base);
+        }
+        Tensor y = base.copy();
+        addBias(y);
+        Kernels.get().gemm(false, true, rows(x), out, in, 1f, x.data(), 0, in, weight.data(), 0, in,
+                1f, y.data(), 0, out);
+        return y;
+    }
+
+    /**
+     * {@code forwardOnto(x, zeros)}: x·Wᵀ + b summed with the GEMM accumulating onto the bias, the order the CLIP
+     * text encoder has always used (its outputs stay bit-identical); {@link #forward} adds the bias last.
+     */
+    public Tensor forwardBiasFirst(Tensor x) {
+        return forwardOnto(x, Tensor.zeros(outputShape(x)));
+    }
+
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        sink.accept(prefix + "weight", weight);
+        OptionalParameters.offer(prefix + "bias", bias, sink);
+    }
+
+    private int[] outputShape(Tensor x) {
+        if (x.dim(-1) != in) {
+            throw new IllegalArgumentException("linear expects " + in + " input features, got " + x);
+        }
+        int[] shape = x.shape();
+        shape[shape.length - 1] = out;
+        return shape;
+    }
+
+    private int rows(Tensor x) {
+        return x.size() / in;
+    }
+
+    private void addBias(Tensor y) {
+        if (bias == null) {
+            return;
+        }
+        float[] yd = y.data();
+        float[] bd = bias.data();
+        for (int r = 0, rows = y.size() / out; r < rows; r++) {
+            int base = r * out;
+            for (int j = 0; j < out; j++) {
+                yd[base + j] += bd[j];
+            }
+        }
+    }
+}

@@ -21,18 +21,33 @@ public final class Golden {
     }
 
     public static Path dir() {
-        String prop = System.getProperty("amused.golden");
-        String env = System.getenv("AMUSED_GOLDEN");
-        Path dir = Path.of(prop != null && !prop.isBlank() ? prop
-                : env != null && !env.isBlank() ? env : "../shared/golden").toAbsolutePath().normalize();
+        Path dir = configured();
         if (!Files.isDirectory(dir)) {
-            String reason = "golden directory " + dir + " not found (set -Damused.golden=DIR or AMUSED_GOLDEN)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            String reason = missingReason();
+            if (isCi()) {
                 throw new AssertionError(reason + "; under CI=true the parity suite must run");
             }
             Assumptions.abort(reason);
         }
         return dir;
+    }
+
+    /** Why the golden directory cannot be used, or null when it is there. */
+    static String missingReason() {
+        Path dir = configured();
+        return Files.isDirectory(dir) ? null
+                : "golden directory " + dir + " not found (set -Damused.golden=DIR or AMUSED_GOLDEN)";
+    }
+
+    static boolean isCi() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    private static Path configured() {
+        String prop = System.getProperty("amused.golden");
+        String env = System.getenv("AMUSED_GOLDEN");
+        return Path.of(prop != null && !prop.isBlank() ? prop
+                : env != null && !env.isBlank() ? env : "../shared/golden").toAbsolutePath().normalize();
     }
 
     /**
@@ -55,7 +70,7 @@ public final class Golden {
         }
         if (found.isEmpty()) {
             String reason = "no " + kind + "_* cases in " + dir;
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            if (isCi()) {
                 throw new AssertionError(reason);
             }
             Assumptions.abort(reason);

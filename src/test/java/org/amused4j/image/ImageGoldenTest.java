@@ -1,5 +1,6 @@
 package org.amused4j.image;
 
+import org.amused4j.golden.UsesGolden;
 import org.amused4j.golden.Golden;
 import org.amused4j.golden.GoldenCase;
 import org.amused4j.io.SafeTensors;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Image input and output against the golden files: PNG decoding, byte/255 tensors, the inpainting mask's resize
  * and threshold, and the float -> uint8 rounding of the pipelines' outputs. Every case that holds the tensors runs.
  */
+@UsesGolden
 @Tag("parity")
 class ImageGoldenTest {
 

@@ -1,5 +1,6 @@
 package org.amused4j.nn;
 
+import org.amused4j.golden.UsesGolden;
 import org.amused4j.golden.Golden;
 import org.amused4j.golden.GoldenCase;
 import org.amused4j.io.FileWeights;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * weight file, and under each name hands out the live tensor loaded from that name (so training and LoRA that look a
  * parameter up by its diffusers name update the right one).
  */
+@UsesGolden
 @Tag("parity")
 class ParameterNamesGoldenTest {
 

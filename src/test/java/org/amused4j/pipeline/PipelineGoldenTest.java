@@ -1,5 +1,6 @@
 package org.amused4j.pipeline;
 
+import org.amused4j.golden.UsesGolden;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.amused4j.golden.Approx;
 import org.amused4j.golden.Golden;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * recorded call, all randomness comes from its {@code uniform_stream}, and every step's tokens, the guided logits,
  * the final tokens, the decoder output and the 8-bit image must match (golden README §8).
  */
+@UsesGolden
 @Tag("parity")
 class PipelineGoldenTest {
     private static final Map<Path, AmusedModel> MODELS = new ConcurrentHashMap<>();

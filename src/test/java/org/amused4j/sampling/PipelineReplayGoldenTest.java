@@ -1,5 +1,6 @@
 package org.amused4j.sampling;
 
+import org.amused4j.golden.UsesGolden;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.amused4j.golden.Golden;
 import org.amused4j.golden.GoldenCase;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * from the encoded tokens through add_noise) and feeding the recorded guided logits, the whole
  * {@code uniform_stream} must be consumed exactly and every step's tokens and mask lengths must match (README §7-8).
  */
+@UsesGolden
 @Tag("parity")
 class PipelineReplayGoldenTest {
 

@@ -1,5 +1,6 @@
 package org.amused4j.sampling;
 
+import org.amused4j.golden.UsesGolden;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.amused4j.golden.Golden;
 import org.amused4j.golden.GoldenCase;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Replays every scheduler case of every {@code scheduler_*} golden file (README §7) with its recorded uniforms and
  * requires the exact tokens, mask lengths and re-mask decisions.
  */
+@UsesGolden
 @Tag("parity")
 class SchedulerGoldenTest {
 

@@ -1,5 +1,6 @@
 package org.amused4j.text;
 
+import org.amused4j.golden.UsesGolden;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.amused4j.golden.Approx;
 import org.amused4j.golden.Golden;
@@ -18,6 +19,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every text_encoder_* golden case: ids, every hidden state, pooled output and projection. */
+@UsesGolden
 @Tag("parity")
 class ClipTextEncoderGoldenTest {
 

@@ -1,5 +1,6 @@
 package org.amused4j.text;
 
+import org.amused4j.golden.UsesGolden;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.amused4j.golden.Golden;
 import org.amused4j.golden.GoldenCase;
@@ -18,6 +19,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every golden tokenizer prompt, with every golden tokenizer folder, gives exactly the recorded ids. */
+@UsesGolden
 @Tag("parity")
 class ClipTokenizerGoldenTest {
 

@@ -1,5 +1,6 @@
 package org.amused4j.text;
 
+import org.amused4j.golden.UsesGolden;
 import org.amused4j.tensor.AmusedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Behaviour on the real CLIP vocabulary (from the golden model folders) that the golden prompts don't pin down. */
+@UsesGolden
 class ClipTokenizerTest {
     private static final int BOS = 49406;
     private static final int EOS = 49407;

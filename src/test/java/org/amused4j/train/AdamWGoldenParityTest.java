@@ -1,5 +1,6 @@
 package org.amused4j.train;
 
+import org.amused4j.golden.UsesGolden;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.amused4j.golden.Approx;
 import org.amused4j.golden.Golden;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each step are fed into {@link AdamW} with the case's hyper-parameters, and the parameters and moments
  * after every step are compared with the recorded ones under {@code tolerances_optimizer_only}.
  */
+@UsesGolden
 @Tag("parity")
 class AdamWGoldenParityTest {
 

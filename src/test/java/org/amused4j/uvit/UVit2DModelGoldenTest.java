@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.golden.UsesGolden;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.amused4j.golden.Approx;
 import org.amused4j.golden.Golden;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * intermediate and the logits within the sidecar's suggested tolerance, plus the logits computed from the
  * fp16/bf16 weight variant files where the case records them.
  */
+@UsesGolden
 @Tag("parity")
 class UVit2DModelGoldenTest {
     /** Golden tensors that are model inputs or variant outputs rather than intermediates of the float32 forward. */

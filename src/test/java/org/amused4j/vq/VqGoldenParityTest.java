@@ -1,5 +1,6 @@
 package org.amused4j.vq;
 
+import org.amused4j.golden.UsesGolden;
 import org.amused4j.golden.Approx;
 import org.amused4j.golden.Golden;
 import org.amused4j.golden.GoldenCase;
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertAll;
 
 /** Every {@code vq_*} golden case: encoder output, latents, token ids, codebook lookup and decoder outputs. */
+@UsesGolden
 @Tag("parity")
 class VqGoldenParityTest {
 

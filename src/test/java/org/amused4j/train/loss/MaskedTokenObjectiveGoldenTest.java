@@ -1,5 +1,6 @@
 package org.amused4j.train.loss;
 
+import org.amused4j.golden.UsesGolden;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.amused4j.golden.Approx;
 import org.amused4j.golden.Golden;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * masked input, and the loss (plain and label-smoothed) with its gradient from the recorded logits.
  * Token-valued results must match exactly; float ones within the sidecar's suggested tolerances.
  */
+@UsesGolden
 @Tag("parity")
 class MaskedTokenObjectiveGoldenTest {
 

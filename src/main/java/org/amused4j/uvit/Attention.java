@@ -1,5 +1,7 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.nn.Linear;
@@ -41,27 +43,32 @@ final class Attention implements Module {
     }
 
     /** K and V of {@code context} [B, Lk, contextDim]. */
-    KeyValues keyValues(Tensor context) {
-        return new KeyValues(toK.forward(context), toV.forward(context));
+    KeyValues keyValues(Tensor context, Tape tape) {
+        return new KeyValues(toK.forward(context, tape), toV.forward(context, tape));
     }
 
     /** Queries x [B, Lq, queryDim] attending to precomputed keys/values; returns [B, Lq, queryDim]. */
-    Tensor forward(Tensor x, KeyValues kv) {
+    Tensor forward(Tensor x, KeyValues kv, Tape tape) {
         int batch = x.dim(0), lq = x.dim(1), lk = kv.keys().dim(1);
         if (kv.keys().dim(0) != batch) {
             throw new IllegalArgumentException("query batch " + batch + " but context batch " + kv.keys().dim(0));
         }
         int inner = heads * headDim;
-        Tensor q = toQ.forward(x);
+        Tensor q = toQ.forward(x, tape);
+        Tensor k = kv.keys();
+        Tensor v = kv.values();
         Tensor o = Tensor.zeros(batch, lq, inner);
-        Kernels.get().attention(q.data(), inner, kv.keys().data(), inner, kv.values().data(), inner, o.data(),
+        Kernels.get().attention(q.data(), inner, k.data(), inner, v.data(), inner, o.data(),
                 batch, heads, lq, lk, headDim, false);
-        return toOut.forward(o);
+        tape.onBackward(o, dO -> BackwardKernels.attention(q.data(), inner, k.data(), inner, v.data(), inner,
+                batch, heads, lq, lk, headDim, false, dO, tape.gradientBuffer(q), tape.gradientBuffer(k),
+                tape.gradientBuffer(v)));
+        return toOut.forward(o, tape);
     }
 
     /** Self-attention among the tokens of x. */
-    Tensor selfAttention(Tensor x) {
-        return forward(x, keyValues(x));
+    Tensor selfAttention(Tensor x, Tape tape) {
+        return forward(x, keyValues(x, tape), tape);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Layer;
+import java.util.function.BiFunction;
 import org.amused4j.nn.Tape;
 import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.io.Weights;
@@ -19,10 +21,10 @@ import java.util.function.BiConsumer;
 final class Attention implements Module {
     private final int heads;
     private final int headDim;
-    private final Linear toQ;
-    private final Linear toK;
-    private final Linear toV;
-    private final Linear toOut;
+    private Layer toQ;
+    private Layer toK;
+    private Layer toV;
+    private Layer toOut;
 
     /** Projected keys and values [B, Lk, heads·headDim] of one context. */
     record KeyValues(Tensor keys, Tensor values) {
@@ -40,6 +42,17 @@ final class Attention implements Module {
         this.toK = new Linear(w.prefixed("to_k"), contextDim, inner, bias);
         this.toV = new Linear(w.prefixed("to_v"), contextDim, inner, bias);
         this.toOut = new Linear(w.prefixed("to_out.0"), inner, queryDim, bias);
+    }
+
+    /**
+     * Replaces each projection by {@code adapter.apply(local name, projection)} (local names {@code to_q},
+     * {@code to_k}, {@code to_v}, {@code to_out.0}); the adapter returns the projection itself to keep it.
+     */
+    void adaptProjections(BiFunction<String, Layer, Layer> adapter) {
+        toQ = adapter.apply("to_q", toQ);
+        toK = adapter.apply("to_k", toK);
+        toV = adapter.apply("to_v", toV);
+        toOut = adapter.apply("to_out.0", toOut);
     }
 
     /** K and V of {@code context} [B, Lk, contextDim]. */

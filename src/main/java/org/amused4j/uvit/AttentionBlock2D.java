@@ -58,6 +58,12 @@ final class AttentionBlock2D implements Module {
         return Layouts.toNchw(t.reshape(batch, h, w, channels), tape);
     }
 
+    /** Both attentions, by their names under {@code prefix}. */
+    void attentions(String prefix, BiConsumer<String, Attention> sink) {
+        sink.accept(prefix + "attn1", attn1);
+        sink.accept(prefix + "attn2", attn2);
+    }
+
     @Override
     public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
         if (kvMapper != null) {

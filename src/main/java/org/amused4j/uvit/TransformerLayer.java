@@ -56,6 +56,12 @@ final class TransformerLayer implements Module {
         return TensorOps.add(x, ff.forward(norm3.forward(x, ctx.norm3(), tape), tape), tape);
     }
 
+    /** Both attentions, by their names under {@code prefix}. */
+    void attentions(String prefix, BiConsumer<String, Attention> sink) {
+        sink.accept(prefix + "attn1", attn1);
+        sink.accept(prefix + "attn2", attn2);
+    }
+
     @Override
     public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
         norm1.parameters(prefix + "norm1.", sink);

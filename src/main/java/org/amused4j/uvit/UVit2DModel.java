@@ -212,6 +212,15 @@ public final class UVit2DModel implements Module {
         tape.retain(name, value);
     }
 
+    /** Every {@code Attention} module by its diffusers name, in parameter order (LoRA's targets). */
+    void attentions(BiConsumer<String, Attention> sink) {
+        downBlock.attentions("down_block.", sink);
+        for (int l = 0; l < transformerLayers.size(); l++) {
+            transformerLayers.get(l).attentions("transformer_layers." + l + ".", sink);
+        }
+        upBlock.attentions("up_block.", sink);
+    }
+
     /** Every parameter by its diffusers name ({@code prefix} is "" for a standalone transformer). */
     @Override
     public void parameters(String prefix, BiConsumer<String, Tensor> sink) {

@@ -48,6 +48,13 @@ final class UVitBlock implements Module {
         return upsample != null ? upsample.forward(x, tape) : x;
     }
 
+    /** The attentions of every attention block, by their names under {@code prefix}. */
+    void attentions(String prefix, BiConsumer<String, Attention> sink) {
+        for (int i = 0; i < attentionBlocks.size(); i++) {
+            attentionBlocks.get(i).attentions(prefix + "attention_blocks." + i + ".", sink);
+        }
+    }
+
     @Override
     public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
         if (downsample != null) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The explicit training context of one forward pass (reverse-mode differentiation, llm.c style): every op
@@ -26,21 +27,33 @@ import java.util.function.Consumer;
  *
  * <p>Parameter gradients accumulate into the buffers handed to {@link #recording}, keyed by the parameter's
  * storage; a parameter without a buffer (frozen) gets none, and its weight gradient is not computed.
+ *
+ * <p>Gradient checkpointing: a model marks the parts it allows to be recomputed with {@link #segment}; with
+ * {@link Options#checkpointSegments} such a part keeps no activations in the forward and runs again, recorded on
+ * a tape of its own, when the backward reaches it (the same numbers, in less memory, for one more forward).
  */
 public final class Tape {
     /** Inference: nothing is recorded. */
-    public static final Tape NONE = new Tape(Map.of(), false);
+    public static final Tape NONE = new Tape(Map.of(), new Options(false, false));
+
+    /**
+     * @param keepNamedGradients whether the gradients of the activations named with {@link #retain} are kept
+     *                           (for inspection; costs their memory until the tape is dropped)
+     * @param checkpointSegments whether {@link #segment}s are recomputed in the backward instead of recorded
+     */
+    public record Options(boolean keepNamedGradients, boolean checkpointSegments) {
+    }
 
     private final Map<float[], float[]> parameterGradients;
-    private final boolean keepNamed;
+    private final Options options;
     private final List<Runnable> steps = new ArrayList<>();
     private final Map<float[], float[]> gradients = new IdentityHashMap<>();
     private final Set<float[]> retained = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<String, Tensor> named = new LinkedHashMap<>();
 
-    private Tape(Map<float[], float[]> parameterGradients, boolean keepNamed) {
+    private Tape(Map<float[], float[]> parameterGradients, Options options) {
         this.parameterGradients = parameterGradients;
-        this.keepNamed = keepNamed;
+        this.options = options;
     }
 
     /**
@@ -48,11 +61,9 @@ public final class Tape {
      *
      * @param parameterGradients parameter storage → its gradient buffer (an identity map: the keys are the
      *                           parameters' {@code data()} arrays)
-     * @param keepNamed          whether the gradients of the activations named with {@link #retain} are kept
-     *                           (for inspection; costs their memory until the tape is dropped)
      */
-    public static Tape recording(IdentityHashMap<float[], float[]> parameterGradients, boolean keepNamed) {
-        return new Tape(parameterGradients, keepNamed);
+    public static Tape recording(IdentityHashMap<float[], float[]> parameterGradients, Options options) {
+        return new Tape(parameterGradients, options);
     }
 
     public boolean isRecording() {
@@ -75,6 +86,31 @@ public final class Tape {
         }
     }
 
+    /**
+     * Runs {@code part} (a function of tensors it captures, recording on the tape it is given) as a unit that may
+     * be recomputed: on this tape, or, with {@link Options#checkpointSegments}, unrecorded now and recorded on a
+     * fresh tape during the backward, whose gradients for the captured tensors are then added into this tape's.
+     */
+    public Tensor segment(Function<Tape, Tensor> part) {
+        if (!isRecording() || !options.checkpointSegments()) {
+            return part.apply(this);
+        }
+        Tensor output = part.apply(NONE);
+        onBackward(output, dOutput -> {
+            Tape inner = new Tape(parameterGradients, new Options(false, false));
+            Tensor again = part.apply(inner);
+            inner.backward(again, Tensor.of(dOutput, again.shape()));
+            // What is left on the inner tape are the gradients of tensors produced outside the part.
+            inner.gradients.forEach((key, d) -> {
+                float[] outer = gradients.computeIfAbsent(key, k -> new float[k.length]);
+                for (int i = 0; i < d.length; i++) {
+                    outer[i] += d[i];
+                }
+            });
+        });
+        return output;
+    }
+
     /** The gradient buffer of an activation, to add into; created as zeros on first use. */
     public float[] gradientBuffer(Tensor activation) {
         return gradients.computeIfAbsent(activation.data(), k -> new float[k.length]);
@@ -87,7 +123,7 @@ public final class Tape {
 
     /** Keeps the gradient of {@code activation} under {@code name} (if this tape keeps named gradients). */
     public void retain(String name, Tensor activation) {
-        if (isRecording() && keepNamed) {
+        if (isRecording() && options.keepNamedGradients()) {
             named.put(name, activation);
             retained.add(activation.data());
         }

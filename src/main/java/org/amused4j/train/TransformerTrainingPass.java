@@ -20,6 +20,7 @@ import java.util.function.Predicate;
 public final class TransformerTrainingPass {
     private final UVit2DModel model;
     private final MaskedCrossEntropy loss;
+    private final boolean gradientCheckpointing;
     private final IdentityHashMap<float[], float[]> gradients = new IdentityHashMap<>();
 
     /** The text and micro-conditioning of a batch: the transformer's inputs besides the token grid. */
@@ -37,10 +38,14 @@ public final class TransformerTrainingPass {
     /**
      * @param parameters the model's parameters; the trainable ones receive gradients
      * @param loss       the objective (the fine-tuning script uses no label smoothing)
+     * @param gradientCheckpointing {@code --gradient_checkpointing}: recompute each transformer layer in the
+     *                              backward instead of keeping its activations (same gradients, less memory)
      */
-    public TransformerTrainingPass(UVit2DModel model, List<Parameter> parameters, MaskedCrossEntropy loss) {
+    public TransformerTrainingPass(UVit2DModel model, List<Parameter> parameters, MaskedCrossEntropy loss,
+                                   boolean gradientCheckpointing) {
         this.model = model;
         this.loss = loss;
+        this.gradientCheckpointing = gradientCheckpointing;
         for (Parameter p : parameters) {
             if (p.isTrainable()) {
                 gradients.put(p.value(), p.grad());
@@ -69,7 +74,7 @@ public final class TransformerTrainingPass {
      */
     public Result run(int[] inputIds, int height, int width, int[] labels, Conditioning conditioning,
                       boolean keepNamedGradients) {
-        Tape tape = Tape.recording(gradients, keepNamedGradients);
+        Tape tape = Tape.recording(gradients, new Tape.Options(keepNamedGradients, gradientCheckpointing));
         Tensor logits = model.logits(inputIds, height, width, model.condition(conditioning.encoderHiddenStates(),
                 conditioning.pooledTextEmb(), conditioning.microConds(), Trace.NONE, tape), Trace.NONE, tape);
         MaskedCrossEntropy.Result objective = loss.evaluate(logits, labels);

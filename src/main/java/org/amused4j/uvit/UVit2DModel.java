@@ -184,7 +184,11 @@ public final class UVit2DModel implements Module {
         t = projectToHidden.forward(projectToHiddenNorm.forward(t, tape), tape);
         record(trace, tape, "project_to_hidden_out", t);
         for (int l = 0; l < transformerLayers.size(); l++) {
-            t = transformerLayers.get(l).forward(t, conditioning.layers().get(l), tape);
+            TransformerLayer layer = transformerLayers.get(l);
+            TransformerLayer.Context context = conditioning.layers().get(l);
+            Tensor input = t;
+            // The only part the fine-tuning script checkpoints (spec 09 §8).
+            t = tape.segment(segmentTape -> layer.forward(input, context, segmentTape));
             record(trace, tape, "transformer_layer_" + l + "_out", t);
         }
         t = projectFromHidden.forward(projectFromHiddenNorm.forward(t, tape), tape);

@@ -53,7 +53,7 @@ class TapeTest {
                 grads.put(t.data(), new float[t.size()]);
             }
         });
-        Tape tape = Tape.recording(grads, false);
+        Tape tape = Tape.recording(grads, new Tape.Options(false, false));
         Tensor out = forward(tape);
         tape.backward(out, r);
 

@@ -48,7 +48,7 @@ class AdamWEndToEndGoldenTest {
         JsonNode betas = json.get("betas");
         AdamW adamw = new AdamW(groups,
                 new AdamSettings(betas.get(0).asDouble(), betas.get(1).asDouble(), json.get("eps").asDouble()));
-        TransformerTrainingPass pass = new TransformerTrainingPass(model, params, new MaskedCrossEntropy());
+        TransformerTrainingPass pass = new TransformerTrainingPass(model, params, new MaskedCrossEntropy(), false);
         GoldenBatch batch = GoldenBatch.of(Golden.cases(json.get("batch_of").asText()).getFirst());
         List<String> recorded = json.get("recorded_subset").valueStream().map(JsonNode::asText).toList();
         double lr = json.get("lr").asDouble();

@@ -54,7 +54,7 @@ class LoraGoldenTest {
         List<Parameter> params = TransformerTrainingPass.parameters(model,
                 name -> name.contains(LoraAdapters.NAME_MARKER));
         TransformerTrainingPass.Result result = GoldenBatch.of(c).run(
-                new TransformerTrainingPass(model, params, new MaskedCrossEntropy()), false);
+                new TransformerTrainingPass(model, params, new MaskedCrossEntropy(), false), false);
         Approx.assertClose(c.name() + "/logits", c.tensor("logits"), result.logits(), c.atol("logits"));
         Approx.assertClose(c.name() + "/loss", c.tensor("loss").data(), new float[] {result.loss()}, c.atol("loss"));
 

@@ -45,7 +45,7 @@ class TinyOverfitTest {
         List<Parameter> params = TransformerTrainingPass.parameters(model, name -> true);
         ParameterGroups groups = ParameterGroups.splitByName(params, 0.01);
         AdamW adamw = new AdamW(groups, new AdamSettings(0.9, 0.999, 1e-8));
-        TransformerTrainingPass pass = new TransformerTrainingPass(model, params, new MaskedCrossEntropy());
+        TransformerTrainingPass pass = new TransformerTrainingPass(model, params, new MaskedCrossEntropy(), false);
         MaskingRule masking = new MaskingRule(c.vocabSize() - 1, 0f);
         MaskedBatch everything = masking.apply(tokens, IMAGES, new float[IMAGES], identityPermutations(seqLen));
 

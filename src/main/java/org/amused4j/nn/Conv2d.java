@@ -2,6 +2,7 @@ package org.amused4j.nn;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.Tensor;
 
 import java.util.function.BiConsumer;
@@ -76,6 +77,15 @@ public final class Conv2d implements Layer {
         Tensor y = Tensor.zeros(n, out, oh, ow);
         Kernels.get().conv2d(x.data(), n, in, h, w, weight.data(), out, kernel, kernel, OptionalParameters.data(bias),
                 stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups, y.data());
+        return y;
+    }
+
+    @Override
+    public Tensor forward(Tensor x, Tape tape) {
+        Tensor y = forward(x);
+        tape.onBackward(y, dY -> BackwardKernels.conv2d(x.data(), x.dim(0), in, x.dim(2), x.dim(3), weight.data(),
+                out, kernel, kernel, stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups, dY,
+                tape.gradientBuffer(x), tape.parameterGradient(weight), tape.parameterGradient(bias)));
         return y;
     }
 

@@ -2,6 +2,7 @@ package org.amused4j.nn;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.Tensor;
 
 import java.util.function.BiConsumer;
@@ -34,6 +35,16 @@ public final class Embedding implements Module {
     public Tensor forward(int[] ids) {
         Tensor y = Tensor.zeros(ids.length, dim);
         Kernels.get().embedding(ids, weight.data(), count, dim, y.data());
+        return y;
+    }
+
+    /** {@link #forward(int[])}; the backward scatter-adds the output's gradient into the looked-up rows. */
+    public Tensor forward(int[] ids, Tape tape) {
+        Tensor y = forward(ids);
+        float[] dWeight = tape.parameterGradient(weight);
+        if (dWeight != null) {
+            tape.onBackward(y, dY -> BackwardKernels.embedding(ids, count, dim, dY, dWeight));
+        }
         return y;
     }
 

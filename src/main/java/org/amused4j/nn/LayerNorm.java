@@ -2,6 +2,7 @@ package org.amused4j.nn;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.Tensor;
 
 import java.util.function.BiConsumer;
@@ -32,6 +33,15 @@ public final class LayerNorm implements Layer {
         Tensor y = Tensor.zeros(x.shape());
         Kernels.get().layerNorm(x.data(), y.data(), x.size() / dim, dim, OptionalParameters.data(weight),
                 OptionalParameters.data(bias), eps);
+        return y;
+    }
+
+    @Override
+    public Tensor forward(Tensor x, Tape tape) {
+        Tensor y = forward(x);
+        tape.onBackward(y, dY -> BackwardKernels.layerNorm(x.data(), x.size() / dim, dim,
+                OptionalParameters.data(weight), eps, dY, tape.gradientBuffer(x), tape.parameterGradient(weight),
+                tape.parameterGradient(bias)));
         return y;
     }
 

@@ -27,6 +27,29 @@ public final class Layouts {
         return out;
     }
 
+    /** {@link #toNhwc(Tensor)} recorded on {@code tape} (the backward transposes the gradient back). */
+    public static Tensor toNhwc(Tensor x, Tape tape) {
+        Tensor y = toNhwc(x);
+        tape.onBackward(y, dY -> addTransposed(dY, tape.gradientBuffer(x), x.dim(0), x.dim(2) * x.dim(3), x.dim(1)));
+        return y;
+    }
+
+    /** {@link #toNchw(Tensor)} recorded on {@code tape}. */
+    public static Tensor toNchw(Tensor x, Tape tape) {
+        Tensor y = toNchw(x);
+        tape.onBackward(y, dY -> addTransposed(dY, tape.gradientBuffer(x), x.dim(0), x.dim(3), x.dim(1) * x.dim(2)));
+        return y;
+    }
+
+    /** dst += the transpose of each of {@code batch} [rows, cols] matrices of src. */
+    private static void addTransposed(float[] src, float[] dst, int batch, int rows, int cols) {
+        float[] t = new float[src.length];
+        transpose(src, t, batch, rows, cols);
+        for (int i = 0; i < t.length; i++) {
+            dst[i] += t[i];
+        }
+    }
+
     /** Transposes each of {@code batch} [rows, cols] matrices into [cols, rows]. */
     private static void transpose(float[] src, float[] dst, int batch, int rows, int cols) {
         int plane = rows * cols;

@@ -2,6 +2,7 @@ package org.amused4j.nn;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.Tensor;
 
 import java.util.function.BiConsumer;
@@ -44,6 +45,15 @@ public final class Linear implements Layer {
         Kernels.get().gemm(false, true, rows(x), out, in, 1f, x.data(), 0, in, weight.data(), 0, in,
                 0f, y.data(), 0, out);
         addBias(y);
+        return y;
+    }
+
+    /** {@link #forward(Tensor)}; the backward adds dX = dY·W, dW = dYᵀ·X and db = Σ dY. */
+    @Override
+    public Tensor forward(Tensor x, Tape tape) {
+        Tensor y = forward(x);
+        tape.onBackward(y, dY -> BackwardKernels.linear(x.data(), weight.data(), rows(x), in, out, dY,
+                tape.gradientBuffer(x), tape.parameterGradient(weight), tape.parameterGradient(bias)));
         return y;
     }
 

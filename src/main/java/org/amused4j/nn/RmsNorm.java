@@ -2,6 +2,7 @@ package org.amused4j.nn;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.Tensor;
 
 import java.util.function.BiConsumer;
@@ -29,9 +30,22 @@ public final class RmsNorm implements Layer {
         return y;
     }
 
+    @Override
+    public Tensor forward(Tensor x, Tape tape) {
+        Tensor y = forward(x);
+        tape.onBackward(y, dY -> BackwardKernels.rmsNorm(x.data(), x.size() / dim, dim,
+                OptionalParameters.data(weight), eps, dY, tape.gradientBuffer(x), tape.parameterGradient(weight)));
+        return y;
+    }
+
     /** Normalizes each pixel's channel vector of an NCHW map (permute to NHWC, normalize, permute back). */
     public Tensor forwardChannels(Tensor nchw) {
-        return Layouts.toNchw(forward(Layouts.toNhwc(nchw)));
+        return forwardChannels(nchw, Tape.NONE);
+    }
+
+    /** {@link #forwardChannels(Tensor)} recorded on {@code tape}. */
+    public Tensor forwardChannels(Tensor nchw, Tape tape) {
+        return Layouts.toNchw(forward(Layouts.toNhwc(nchw, tape), tape), tape);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Layer;
 import org.amused4j.nn.LayerNorm;
@@ -34,15 +35,13 @@ final class AdaLayerNormContinuous implements Module {
     }
 
     /** The modulation for conditioning whose SiLU is {@code siluCond} [B, condDim]. */
-    Modulation modulation(Tensor siluCond) {
-        return Modulation.split(linear.forward(siluCond));
+    Modulation modulation(Tensor siluCond, Tape tape) {
+        return Modulation.split(linear.forward(siluCond, tape), tape);
     }
 
     /** x [B, L, dim] normalized and modulated, as a new tensor. */
-    Tensor forward(Tensor x, Modulation modulation) {
-        Tensor y = norm.forward(x);
-        modulation.applyToTokens(y);
-        return y;
+    Tensor forward(Tensor x, Modulation modulation, Tape tape) {
+        return modulation.applyToTokens(norm.forward(x, tape), tape);
     }
 
     @Override

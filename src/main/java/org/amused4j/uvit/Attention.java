@@ -1,5 +1,9 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Layer;
+import java.util.function.BiFunction;
+import org.amused4j.nn.Tape;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.nn.Linear;
@@ -17,10 +21,10 @@ import java.util.function.BiConsumer;
 final class Attention implements Module {
     private final int heads;
     private final int headDim;
-    private final Linear toQ;
-    private final Linear toK;
-    private final Linear toV;
-    private final Linear toOut;
+    private Layer toQ;
+    private Layer toK;
+    private Layer toV;
+    private Layer toOut;
 
     /** Projected keys and values [B, Lk, heads·headDim] of one context. */
     record KeyValues(Tensor keys, Tensor values) {
@@ -40,28 +44,44 @@ final class Attention implements Module {
         this.toOut = new Linear(w.prefixed("to_out.0"), inner, queryDim, bias);
     }
 
+    /**
+     * Replaces each projection by {@code adapter.apply(local name, projection)} (local names {@code to_q},
+     * {@code to_k}, {@code to_v}, {@code to_out.0}); the adapter returns the projection itself to keep it.
+     */
+    void adaptProjections(BiFunction<String, Layer, Layer> adapter) {
+        toQ = adapter.apply("to_q", toQ);
+        toK = adapter.apply("to_k", toK);
+        toV = adapter.apply("to_v", toV);
+        toOut = adapter.apply("to_out.0", toOut);
+    }
+
     /** K and V of {@code context} [B, Lk, contextDim]. */
-    KeyValues keyValues(Tensor context) {
-        return new KeyValues(toK.forward(context), toV.forward(context));
+    KeyValues keyValues(Tensor context, Tape tape) {
+        return new KeyValues(toK.forward(context, tape), toV.forward(context, tape));
     }
 
     /** Queries x [B, Lq, queryDim] attending to precomputed keys/values; returns [B, Lq, queryDim]. */
-    Tensor forward(Tensor x, KeyValues kv) {
+    Tensor forward(Tensor x, KeyValues kv, Tape tape) {
         int batch = x.dim(0), lq = x.dim(1), lk = kv.keys().dim(1);
         if (kv.keys().dim(0) != batch) {
             throw new IllegalArgumentException("query batch " + batch + " but context batch " + kv.keys().dim(0));
         }
         int inner = heads * headDim;
-        Tensor q = toQ.forward(x);
+        Tensor q = toQ.forward(x, tape);
+        Tensor k = kv.keys();
+        Tensor v = kv.values();
         Tensor o = Tensor.zeros(batch, lq, inner);
-        Kernels.get().attention(q.data(), inner, kv.keys().data(), inner, kv.values().data(), inner, o.data(),
+        Kernels.get().attention(q.data(), inner, k.data(), inner, v.data(), inner, o.data(),
                 batch, heads, lq, lk, headDim, false);
-        return toOut.forward(o);
+        tape.onBackward(o, dO -> BackwardKernels.attention(q.data(), inner, k.data(), inner, v.data(), inner,
+                batch, heads, lq, lk, headDim, false, dO, tape.gradientBuffer(q), tape.gradientBuffer(k),
+                tape.gradientBuffer(v)));
+        return toOut.forward(o, tape);
     }
 
     /** Self-attention among the tokens of x. */
-    Tensor selfAttention(Tensor x) {
-        return forward(x, keyValues(x));
+    Tensor selfAttention(Tensor x, Tape tape) {
+        return forward(x, keyValues(x, tape), tape);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Layouts;
 import org.amused4j.nn.Linear;
@@ -42,18 +43,25 @@ final class AttentionBlock2D implements Module {
     }
 
     /** @param encoderStates the projected, normalized text [B, Lt, H] */
-    Context condition(Tensor encoderStates) {
-        Tensor kv = kvMapper != null ? kvMapper.forward(TensorOps.silu(encoderStates)) : encoderStates;
-        return new Context(attn1.keyValues(kv), attn2.keyValues(kv));
+    Context condition(Tensor encoderStates, Tape tape) {
+        Tensor kv = kvMapper != null
+                ? kvMapper.forward(TensorOps.silu(encoderStates, tape), tape) : encoderStates;
+        return new Context(attn1.keyValues(kv, tape), attn2.keyValues(kv, tape));
     }
 
     /** x NCHW [B, C, h, w] to the same shape; attention runs over the h·w row-major tokens. */
-    Tensor forward(Tensor x, Context ctx) {
+    Tensor forward(Tensor x, Context ctx, Tape tape) {
         int batch = x.dim(0), channels = x.dim(1), h = x.dim(2), w = x.dim(3);
-        Tensor t = Layouts.toNhwc(x).reshape(batch, h * w, channels);
-        t = TensorOps.add(t, attn1.forward(norm1.forward(t), ctx.attn1()));
-        t = TensorOps.add(t, attn2.forward(norm2.forward(t), ctx.attn2()));
-        return Layouts.toNchw(t.reshape(batch, h, w, channels));
+        Tensor t = Layouts.toNhwc(x, tape).reshape(batch, h * w, channels);
+        t = TensorOps.add(t, attn1.forward(norm1.forward(t, tape), ctx.attn1(), tape), tape);
+        t = TensorOps.add(t, attn2.forward(norm2.forward(t, tape), ctx.attn2(), tape), tape);
+        return Layouts.toNchw(t.reshape(batch, h, w, channels), tape);
+    }
+
+    /** Both attentions, by their names under {@code prefix}. */
+    void attentions(String prefix, BiConsumer<String, Attention> sink) {
+        sink.accept(prefix + "attn1", attn1);
+        sink.accept(prefix + "attn2", attn2);
     }
 
     @Override

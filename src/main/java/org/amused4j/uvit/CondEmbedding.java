@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Linear;
 import org.amused4j.nn.Module;
@@ -20,8 +21,8 @@ final class CondEmbedding implements Module {
     }
 
     /** u [B, cond_embed_dim + micro_cond_embed_dim] to c [B, hidden]. */
-    Tensor forward(Tensor u) {
-        return linear2.forward(TensorOps.siluInPlace(linear1.forward(u)));
+    Tensor forward(Tensor u, Tape tape) {
+        return linear2.forward(TensorOps.siluInPlace(linear1.forward(u, tape), tape), tape);
     }
 
     @Override

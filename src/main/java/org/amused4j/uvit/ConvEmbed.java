@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Conv2d;
 import org.amused4j.nn.Embedding;
@@ -27,14 +28,14 @@ final class ConvEmbed implements Module {
     }
 
     /** ids [batch·h·w] (row-major grids) to [B, C, h, w]. */
-    Tensor forward(int[] ids, int batch, int h, int w) {
+    Tensor forward(int[] ids, int batch, int h, int w, Tape tape) {
         for (int id : ids) {
             if (id < 0 || id >= vocab) {
                 throw new IllegalArgumentException("token id " + id + " outside the vocabulary 0.." + (vocab - 1));
             }
         }
-        Tensor x = embeddings.forward(ids).reshape(batch, h, w, dim);
-        return conv.forward(Layouts.toNchw(norm.forward(x)));
+        Tensor x = embeddings.forward(ids, tape).reshape(batch, h, w, dim);
+        return conv.forward(Layouts.toNchw(norm.forward(x, tape), tape), tape);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Conv2d;
 import org.amused4j.nn.Module;
@@ -21,8 +22,8 @@ final class ConvMlmLayer implements Module {
     }
 
     /** x [B, C, h, w] to logits [B, codebook, h, w]. */
-    Tensor forward(Tensor x) {
-        return conv2.forward(norm.forwardChannels(conv1.forward(x)));
+    Tensor forward(Tensor x, Tape tape) {
+        return conv2.forward(norm.forwardChannels(conv1.forward(x, tape), tape), tape);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.nn.Conv2d;
@@ -39,19 +40,16 @@ final class ConvNextBlock implements Module {
     }
 
     /** The block's modulation for SiLU(c) [B, H]. */
-    Modulation modulation(Tensor siluCond) {
-        return Modulation.split(condEmbedsMapper.forward(siluCond));
+    Modulation modulation(Tensor siluCond, Tape tape) {
+        return Modulation.split(condEmbedsMapper.forward(siluCond, tape), tape);
     }
 
     /** x NCHW [B, C, h, w] to the same shape. */
-    Tensor forward(Tensor x, Modulation modulation) {
-        Tensor t = norm.forward(Layouts.toNhwc(depthwise.forward(x)));
-        t = linear1.forward(t);
-        Kernels.get().gelu(t.data(), 0, t.size());
-        t = linear2.forward(grn.forward(t));
-        Tensor y = TensorOps.add(Layouts.toNchw(t), x);
-        modulation.applyToChannels(y);
-        return y;
+    Tensor forward(Tensor x, Modulation modulation, Tape tape) {
+        Tensor t = norm.forward(Layouts.toNhwc(depthwise.forward(x, tape), tape), tape);
+        t = TensorOps.geluInPlace(linear1.forward(t, tape), tape);
+        t = linear2.forward(grn.forward(t, tape), tape);
+        return modulation.applyToChannels(TensorOps.add(Layouts.toNchw(t, tape), x, tape), tape);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Conv2d;
 import org.amused4j.nn.Module;
@@ -19,8 +20,8 @@ final class Downsample2D implements Module {
         this.conv = new Conv2d(w.prefixed("conv"), channels, channels, 2, 2, Conv2d.Padding.bottomRight(1), 1, c.useBias());
     }
 
-    Tensor forward(Tensor x) {
-        return conv.forward(norm.forwardChannels(x));
+    Tensor forward(Tensor x, Tape tape) {
+        return conv.forward(norm.forwardChannels(x, tape), tape);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.nn.Linear;
@@ -23,8 +25,8 @@ final class GegluFeedForward implements Module {
         this.out = new Linear(w.prefixed("net.2"), inner, dim, bias);
     }
 
-    Tensor forward(Tensor x) {
-        Tensor z = proj.forward(x);
+    Tensor forward(Tensor x, Tape tape) {
+        Tensor z = proj.forward(x, tape);
         int rows = z.size() / (2 * inner);
         int[] shape = z.shape();
         shape[shape.length - 1] = inner;
@@ -32,15 +34,18 @@ final class GegluFeedForward implements Module {
         float[] zd = z.data();
         float[] hd = h.data();
         Kernels k = Kernels.get();
+        // GELU(gate) is formed in h's row and then scaled by the value, so z stays intact for the backward.
         for (int r = 0; r < rows; r++) {
             int value = r * 2 * inner;
             int gate = value + inner;
-            k.gelu(zd, gate, inner);
+            System.arraycopy(zd, gate, hd, r * inner, inner);
+            k.gelu(hd, r * inner, inner);
             for (int j = 0; j < inner; j++) {
-                hd[r * inner + j] = zd[value + j] * zd[gate + j];
+                hd[r * inner + j] = zd[value + j] * hd[r * inner + j];
             }
         }
-        return out.forward(h);
+        tape.onBackward(h, dH -> BackwardKernels.geglu(zd, rows, inner, dH, tape.gradientBuffer(z)));
+        return out.forward(h, tape);
     }
 
     @Override

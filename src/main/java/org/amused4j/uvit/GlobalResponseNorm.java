@@ -1,5 +1,7 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Module;
 import org.amused4j.tensor.Tensor;
@@ -22,8 +24,18 @@ final class GlobalResponseNorm implements Module {
         this.beta = w.get("beta", 1, 1, 1, channels);
     }
 
+    /** {@link #forward(Tensor)} recorded on {@code tape}. */
+    Tensor forward(Tensor x, Tape tape) {
+        Tensor y = forward(x);
+        int batch = x.dim(0);
+        tape.onBackward(y, dY -> BackwardKernels.globalResponseNorm(x.data(), batch, x.size() / (batch * channels),
+                channels, gamma.data(), EPS, dY, tape.gradientBuffer(x), tape.parameterGradient(gamma),
+                tape.parameterGradient(beta)));
+        return y;
+    }
+
     /** x [B, H, W, C] (or [B, HW, C]) into a new tensor. */
-    Tensor forward(Tensor x) {
+    private Tensor forward(Tensor x) {
         int batch = x.dim(0);
         int pixels = x.size() / (batch * channels);
         Tensor y = Tensor.zeros(x.shape());

@@ -1,5 +1,7 @@
 package org.amused4j.uvit;
 
+import org.amused4j.kernels.grad.BackwardKernels;
+import org.amused4j.nn.Tape;
 import org.amused4j.tensor.Tensor;
 
 /**
@@ -25,12 +27,57 @@ record Modulation(Tensor gain, Tensor shift) {
         return new Modulation(gain, shift);
     }
 
+    /** {@link #split(Tensor)} recorded on {@code tape}: the halves' gradients go back into the projection's. */
+    static Modulation split(Tensor projected, Tape tape) {
+        Modulation m = split(projected);
+        int batch = m.gain.dim(0), dim = m.dim();
+        tape.onBackward(m.gain, dGain -> addHalf(dGain, tape.gradientBuffer(projected), batch, dim, 0));
+        tape.onBackward(m.shift, dShift -> addHalf(dShift, tape.gradientBuffer(projected), batch, dim, dim));
+        return m;
+    }
+
+    private static void addHalf(float[] half, float[] dProjected, int batch, int dim, int offset) {
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < dim; j++) {
+                dProjected[b * 2 * dim + offset + j] += half[b * dim + j];
+            }
+        }
+    }
+
+    /** The scale itself (gain − 1), which the backward kernels take. */
+    private float[] scale() {
+        float[] s = gain.data().clone();
+        for (int i = 0; i < s.length; i++) {
+            s[i] -= 1f;
+        }
+        return s;
+    }
+
+    /** Modulates the tokens of x [B, L, dim]: in place unless {@code tape} records (then into a new tensor). */
+    Tensor applyToTokens(Tensor x, Tape tape) {
+        Tensor y = tape.isRecording() ? x.copy() : x;
+        applyToTokens(y);
+        tape.onBackward(y, dY -> BackwardKernels.modulateTokens(x.data(), x.dim(0), x.size() / (x.dim(0) * dim()),
+                dim(), scale(), dY, tape.gradientBuffer(x), tape.gradientBuffer(gain), tape.gradientBuffer(shift)));
+        return y;
+    }
+
+    /** Modulates the channels of an NCHW map x: in place unless {@code tape} records. */
+    Tensor applyToChannels(Tensor x, Tape tape) {
+        Tensor y = tape.isRecording() ? x.copy() : x;
+        applyToChannels(y);
+        tape.onBackward(y, dY -> BackwardKernels.modulateChannels(x.data(), x.dim(0), dim(),
+                x.size() / (x.dim(0) * dim()), scale(), dY, tape.gradientBuffer(x), tape.gradientBuffer(gain),
+                tape.gradientBuffer(shift)));
+        return y;
+    }
+
     int dim() {
         return gain.dim(1);
     }
 
     /** In place on x [B, L, dim]: every token of image b gets image b's modulation. */
-    void applyToTokens(Tensor x) {
+    private void applyToTokens(Tensor x) {
         int batch = x.dim(0), dim = dim();
         int tokens = x.size() / (batch * dim);
         float[] d = x.data();
@@ -45,7 +92,7 @@ record Modulation(Tensor gain, Tensor shift) {
     }
 
     /** In place on an NCHW map x [B, dim, H, W]: channel c of image b gets (gain[b,c], shift[b,c]). */
-    void applyToChannels(Tensor x) {
+    private void applyToChannels(Tensor x) {
         int batch = x.dim(0), dim = dim();
         int plane = x.size() / (batch * dim);
         float[] d = x.data();

@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Module;
 import org.amused4j.nn.TensorOps;
@@ -43,16 +44,22 @@ final class TransformerLayer implements Module {
      * @param siluCond      SiLU of the conditioning vector c [B, H]
      * @param encoderStates the projected, normalized text [B, Lt, H]
      */
-    Context condition(Tensor siluCond, Tensor encoderStates) {
-        return new Context(norm1.modulation(siluCond), norm2.modulation(siluCond), norm3.modulation(siluCond),
-                attn2.keyValues(encoderStates));
+    Context condition(Tensor siluCond, Tensor encoderStates, Tape tape) {
+        return new Context(norm1.modulation(siluCond, tape), norm2.modulation(siluCond, tape),
+                norm3.modulation(siluCond, tape), attn2.keyValues(encoderStates, tape));
     }
 
     /** x [B, S, H] to [B, S, H]. */
-    Tensor forward(Tensor x, Context ctx) {
-        x = TensorOps.add(x, attn1.selfAttention(norm1.forward(x, ctx.norm1())));
-        x = TensorOps.add(x, attn2.forward(norm2.forward(x, ctx.norm2()), ctx.text()));
-        return TensorOps.add(x, ff.forward(norm3.forward(x, ctx.norm3())));
+    Tensor forward(Tensor x, Context ctx, Tape tape) {
+        x = TensorOps.add(x, attn1.selfAttention(norm1.forward(x, ctx.norm1(), tape), tape), tape);
+        x = TensorOps.add(x, attn2.forward(norm2.forward(x, ctx.norm2(), tape), ctx.text(), tape), tape);
+        return TensorOps.add(x, ff.forward(norm3.forward(x, ctx.norm3(), tape), tape), tape);
+    }
+
+    /** Both attentions, by their names under {@code prefix}. */
+    void attentions(String prefix, BiConsumer<String, Attention> sink) {
+        sink.accept(prefix + "attn1", attn1);
+        sink.accept(prefix + "attn2", attn2);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
 import org.amused4j.io.FileWeights;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Layouts;
@@ -108,24 +109,33 @@ public final class UVit2DModel implements Module {
      * @param microConds          [B, micro-cond count] = [width, height, crop0, crop1, aesthetic score]
      */
     public Conditioning condition(Tensor encoderHiddenStates, Tensor pooledTextEmb, Tensor microConds, Trace trace) {
+        return condition(encoderHiddenStates, pooledTextEmb, microConds, trace, Tape.NONE);
+    }
+
+    /**
+     * {@link #condition(Tensor, Tensor, Tensor, Trace)} recorded on {@code tape}, for training: the gradients
+     * reach the text inputs through the returned conditioning (the micro-conditions are data).
+     */
+    public Conditioning condition(Tensor encoderHiddenStates, Tensor pooledTextEmb, Tensor microConds, Trace trace,
+                                  Tape tape) {
         UVit2DConfig c = config;
         int batch = encoderHiddenStates.dim(0);
         requireShape("encoder_hidden_states", encoderHiddenStates, 3, batch, -1, c.encoderHiddenSize());
         requireShape("pooled_text_emb", pooledTextEmb, 2, batch, c.condEmbedDim());
         requireShape("micro_conds", microConds, 2, batch, c.microCondCount());
 
-        Tensor encoderStates = encoderProjNorm.forward(encoderProj.forward(encoderHiddenStates));
-        record(trace, "encoder_proj_out", encoderStates);
+        Tensor encoderStates = encoderProjNorm.forward(encoderProj.forward(encoderHiddenStates, tape), tape);
+        record(trace, tape, "encoder_proj_out", encoderStates);
         Tensor micro = SinusoidalEmbedding.embed(microConds, c.microCondEncodeDim());
-        record(trace, "micro_cond_embeds", micro);
-        Tensor cond = condEmbed.forward(TensorOps.concatFeatures(pooledTextEmb, micro));
-        record(trace, "cond_embed_out", cond);
+        record(trace, tape, "micro_cond_embeds", micro);
+        Tensor cond = condEmbed.forward(TensorOps.concatFeatures(pooledTextEmb, micro, tape), tape);
+        record(trace, tape, "cond_embed_out", cond);
 
-        Tensor siluCond = TensorOps.silu(cond);
+        Tensor siluCond = TensorOps.silu(cond, tape);
         List<TransformerLayer.Context> layers = transformerLayers.stream()
-                .map(l -> l.condition(siluCond, encoderStates)).toList();
-        return new Conditioning(encoderStates, cond, downBlock.condition(siluCond, encoderStates), layers,
-                upBlock.condition(siluCond, encoderStates));
+                .map(l -> l.condition(siluCond, encoderStates, tape)).toList();
+        return new Conditioning(encoderStates, cond, downBlock.condition(siluCond, encoderStates, tape), layers,
+                upBlock.condition(siluCond, encoderStates, tape));
     }
 
     /** {@link #logits(int[], int, int, Conditioning, Trace)} for a square token grid, without tracing. */
@@ -146,6 +156,15 @@ public final class UVit2DModel implements Module {
      * @return logits [B, codebook_size, height, width]
      */
     public Tensor logits(int[] inputIds, int height, int width, Conditioning conditioning, Trace trace) {
+        return logits(inputIds, height, width, conditioning, trace, Tape.NONE);
+    }
+
+    /**
+     * {@link #logits(int[], int, int, Conditioning, Trace)} recorded on {@code tape}, for training; the
+     * conditioning must come from {@link #condition} with the same tape. The activations named as in
+     * {@link Trace} are retained on the tape (gradients readable by name when the tape keeps them).
+     */
+    public Tensor logits(int[] inputIds, int height, int width, Conditioning conditioning, Trace trace, Tape tape) {
         int batch = conditioning.batch();
         if (inputIds.length != batch * height * width) {
             throw new IllegalArgumentException(inputIds.length + " token ids for " + batch + " grids of "
@@ -155,27 +174,31 @@ public final class UVit2DModel implements Module {
             throw new IllegalArgumentException("the down block halves the grid; " + height + "x" + width
                     + " is not even");
         }
-        Tensor x = embed.forward(inputIds, batch, height, width);
-        record(trace, "embed_out", x);
-        x = downBlock.forward(x, conditioning.downBlock());
-        record(trace, "down_block_out", x);
+        Tensor x = embed.forward(inputIds, batch, height, width, tape);
+        record(trace, tape, "embed_out", x);
+        x = downBlock.forward(x, conditioning.downBlock(), tape);
+        record(trace, tape, "down_block_out", x);
 
         int channels = x.dim(1), innerH = x.dim(2), innerW = x.dim(3);
-        Tensor t = Layouts.toNhwc(x).reshape(batch, innerH * innerW, channels);
-        t = projectToHidden.forward(projectToHiddenNorm.forward(t));
-        record(trace, "project_to_hidden_out", t);
+        Tensor t = Layouts.toNhwc(x, tape).reshape(batch, innerH * innerW, channels);
+        t = projectToHidden.forward(projectToHiddenNorm.forward(t, tape), tape);
+        record(trace, tape, "project_to_hidden_out", t);
         for (int l = 0; l < transformerLayers.size(); l++) {
-            t = transformerLayers.get(l).forward(t, conditioning.layers().get(l));
-            record(trace, "transformer_layer_" + l + "_out", t);
+            TransformerLayer layer = transformerLayers.get(l);
+            TransformerLayer.Context context = conditioning.layers().get(l);
+            Tensor input = t;
+            // The only part the fine-tuning script checkpoints (spec 09 §8).
+            t = tape.segment(segmentTape -> layer.forward(input, context, segmentTape));
+            record(trace, tape, "transformer_layer_" + l + "_out", t);
         }
-        t = projectFromHidden.forward(projectFromHiddenNorm.forward(t));
-        record(trace, "project_from_hidden_out", t);
-        x = Layouts.toNchw(t.reshape(batch, innerH, innerW, channels));
+        t = projectFromHidden.forward(projectFromHiddenNorm.forward(t, tape), tape);
+        record(trace, tape, "project_from_hidden_out", t);
+        x = Layouts.toNchw(t.reshape(batch, innerH, innerW, channels), tape);
 
-        x = upBlock.forward(x, conditioning.upBlock());
-        record(trace, "up_block_out", x);
-        Tensor logits = mlmLayer.forward(x);
-        record(trace, "logits", logits);
+        x = upBlock.forward(x, conditioning.upBlock(), tape);
+        record(trace, tape, "up_block_out", x);
+        Tensor logits = mlmLayer.forward(x, tape);
+        record(trace, tape, "logits", logits);
         return logits;
     }
 
@@ -186,10 +209,20 @@ public final class UVit2DModel implements Module {
                 trace);
     }
 
-    private static void record(Trace trace, String name, Tensor value) {
+    private static void record(Trace trace, Tape tape, String name, Tensor value) {
         if (trace != Trace.NONE) {
             trace.record(name, value.copy());
         }
+        tape.retain(name, value);
+    }
+
+    /** Every {@code Attention} module by its diffusers name, in parameter order (LoRA's targets). */
+    void attentions(BiConsumer<String, Attention> sink) {
+        downBlock.attentions("down_block.", sink);
+        for (int l = 0; l < transformerLayers.size(); l++) {
+            transformerLayers.get(l).attentions("transformer_layers." + l + ".", sink);
+        }
+        upBlock.attentions("up_block.", sink);
     }
 
     /** Every parameter by its diffusers name ({@code prefix} is "" for a standalone transformer). */

@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Module;
 import org.amused4j.tensor.Tensor;
@@ -31,20 +32,27 @@ final class UVitBlock implements Module {
         this.upsample = upsample ? new Upsample2D(c, w.prefixed("upsample")) : null;
     }
 
-    Context condition(Tensor siluCond, Tensor encoderStates) {
-        return new Context(resBlocks.stream().map(b -> b.modulation(siluCond)).toList(),
-                attentionBlocks.stream().map(b -> b.condition(encoderStates)).toList());
+    Context condition(Tensor siluCond, Tensor encoderStates, Tape tape) {
+        return new Context(resBlocks.stream().map(b -> b.modulation(siluCond, tape)).toList(),
+                attentionBlocks.stream().map(b -> b.condition(encoderStates, tape)).toList());
     }
 
-    Tensor forward(Tensor x, Context ctx) {
+    Tensor forward(Tensor x, Context ctx, Tape tape) {
         if (downsample != null) {
-            x = downsample.forward(x);
+            x = downsample.forward(x, tape);
         }
         for (int i = 0; i < resBlocks.size(); i++) {
-            x = resBlocks.get(i).forward(x, ctx.resBlocks().get(i));
-            x = attentionBlocks.get(i).forward(x, ctx.attentionBlocks().get(i));
+            x = resBlocks.get(i).forward(x, ctx.resBlocks().get(i), tape);
+            x = attentionBlocks.get(i).forward(x, ctx.attentionBlocks().get(i), tape);
         }
-        return upsample != null ? upsample.forward(x) : x;
+        return upsample != null ? upsample.forward(x, tape) : x;
+    }
+
+    /** The attentions of every attention block, by their names under {@code prefix}. */
+    void attentions(String prefix, BiConsumer<String, Attention> sink) {
+        for (int i = 0; i < attentionBlocks.size(); i++) {
+            attentionBlocks.get(i).attentions(prefix + "attention_blocks." + i + ".", sink);
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Tape;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.nn.Module;
@@ -25,12 +27,14 @@ final class Upsample2D implements Module {
         this.bias = c.useBias() ? w.get("conv.bias", channels) : null;
     }
 
-    Tensor forward(Tensor x) {
-        Tensor n = norm.forwardChannels(x);
+    Tensor forward(Tensor x, Tape tape) {
+        Tensor n = norm.forwardChannels(x, tape);
         int batch = n.dim(0), h = n.dim(2), w = n.dim(3);
         Tensor y = Tensor.zeros(batch, channels, 2 * h, 2 * w);
         Kernels.get().convTranspose2x2(n.data(), batch, channels, h, w, weight.data(), channels,
                 bias == null ? null : bias.data(), y.data());
+        tape.onBackward(y, dY -> BackwardKernels.convTranspose2x2(n.data(), batch, channels, h, w, weight.data(),
+                channels, dY, tape.gradientBuffer(n), tape.parameterGradient(weight), tape.parameterGradient(bias)));
         return y;
     }
 

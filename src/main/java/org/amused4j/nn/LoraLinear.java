@@ -1,0 +1,49 @@
+package org.amused4j.nn;
+
+import org.amused4j.io.Weights;
+import org.amused4j.tensor.Tensor;
+
+import java.util.function.BiConsumer;
+
+/**
+ * A {@link Linear} with a PEFT LoRA adapter: y = x·Wᵀ + b + scaling·(x·Aᵀ)·Bᵀ with A = {@code lora_A.weight}
+ * [rank, in], B = {@code lora_B.weight} [out, rank] and scaling = alpha / rank (spec 09 §6). The base keeps its
+ * own parameter names; whether it is trained is up to the optimizer's parameter list (LoRA freezes it).
+ */
+public final class LoraLinear implements Layer {
+    private final Linear base;
+    private final Linear down;
+    private final Linear up;
+    private final float scaling;
+
+    /** @param adapter the adapter's weights: {@code lora_A.weight} and {@code lora_B.weight} */
+    public LoraLinear(Linear base, Weights adapter, int rank, double alpha) {
+        this.base = base;
+        this.down = new Linear(adapter.prefixed("lora_A"), base.inFeatures(), rank, false);
+        this.up = new Linear(adapter.prefixed("lora_B"), rank, base.outFeatures(), false);
+        this.scaling = (float) (alpha / rank);
+    }
+
+    public Linear base() {
+        return base;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return forward(x, Tape.NONE);
+    }
+
+    /** The base output plus the scaled adapter output, added as PEFT does: {@code base(x) + up(down(x))·scaling}. */
+    @Override
+    public Tensor forward(Tensor x, Tape tape) {
+        return TensorOps.addScaled(base.forward(x, tape), up.forward(down.forward(x, tape), tape), scaling, tape);
+    }
+
+    /** The base's parameters under {@code prefix}, the adapter's under {@code prefix + "lora_A."/"lora_B."}. */
+    @Override
+    public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
+        base.parameters(prefix, sink);
+        down.parameters(prefix + "lora_A.", sink);
+        up.parameters(prefix + "lora_B.", sink);
+    }
+}

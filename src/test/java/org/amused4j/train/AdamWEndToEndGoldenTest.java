@@ -1,5 +1,6 @@
 package org.amused4j.train;
 
+import org.amused4j.golden.UsesGolden;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.amused4j.golden.Approx;
 import org.amused4j.golden.Golden;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * another order do not have (they agree to ~1e-7 of the tensor's largest gradient, not of the element), so
  * such elements (|g| below {@link #ILL_CONDITIONED_GRADIENT} at some step so far) are compared within lr.
  */
+@UsesGolden
 @Tag("parity")
 class AdamWEndToEndGoldenTest {
     /** 100·eps: below it an element's update depends on digits its gradient does not have. */

@@ -1,5 +1,6 @@
 package org.amused4j.train;
 
+import org.amused4j.golden.UsesGolden;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.amused4j.golden.Approx;
 import org.amused4j.golden.Golden;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * give the recorded logits and loss, and the gradients of every adapter matrix (the base frozen) within the
  * sidecar's tolerances; saving the adapters reproduces the file's tensors, names and metadata.
  */
+@UsesGolden
 @Tag("parity")
 class LoraGoldenTest {
     @TempDir

@@ -1,5 +1,6 @@
 package org.amused4j.train;
 
+import org.amused4j.golden.UsesGolden;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.amused4j.golden.Approx;
 import org.amused4j.golden.Golden;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * suggested tolerance (mathematically zero gradients against their recorded noise level); with and without
  * gradient checkpointing.
  */
+@UsesGolden
 @Tag("parity")
 class TransformerTrainingGoldenTest {
 

@@ -53,7 +53,7 @@ class ShapesEvaluatorTest {
         }),
         BLUR((image, random) -> boxBlur(image)),
         NOISY_BLUR((image, random) -> NOISE.apply(boxBlur(image), random)),
-        UPSCALED_BLURRED_NOISY((image, random) -> NOISE.apply(boxBlur(upscale(image, 4)), random));
+        UPSCALED_BLURRED_NOISY((image, random) -> NOISE.apply(boxBlur(upscale(image, 2)), random));
 
         private final BiFunction<ByteImage, Random, ByteImage> f;
 

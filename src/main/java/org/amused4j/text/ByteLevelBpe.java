@@ -70,7 +70,7 @@ final class ByteLevelBpe {
         return result;
     }
 
-    private static String toByteChars(String text) {
+    static String toByteChars(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         char[] chars = new char[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
@@ -79,12 +79,18 @@ final class ByteLevelBpe {
         return new String(chars);
     }
 
-    private List<String> merge(String word) {
-        List<String> symbols = new ArrayList<>(word.length());
-        for (int i = 0; i < word.length() - 1; i++) {
-            symbols.add(String.valueOf(word.charAt(i)));
+    /** One symbol per byte character of a (non-empty) word, {@code </w>} attached to the last. */
+    static List<String> initialSymbols(String byteChars) {
+        List<String> symbols = new ArrayList<>(byteChars.length());
+        for (int i = 0; i < byteChars.length() - 1; i++) {
+            symbols.add(String.valueOf(byteChars.charAt(i)));
         }
-        symbols.add(word.charAt(word.length() - 1) + END_OF_WORD);
+        symbols.add(byteChars.charAt(byteChars.length() - 1) + END_OF_WORD);
+        return symbols;
+    }
+
+    private List<String> merge(String word) {
+        List<String> symbols = initialSymbols(word);
         while (symbols.size() > 1) {
             int bestRank = Integer.MAX_VALUE;
             String bestLeft = null;

@@ -46,9 +46,7 @@ public final class ClipTokenizer {
     private ClipTokenizer(TokenizerFiles files) {
         this.files = files;
         this.bpe = new ByteLevelBpe(files.mergeRanks(), List.of(files.bos(), files.eos()));
-        this.preTokens = Pattern.compile(Pattern.quote(files.bos()) + "|" + Pattern.quote(files.eos())
-                        + "|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
-                Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
+        this.preTokens = ClipWords.pattern(files.bos(), files.eos());
     }
 
     /**

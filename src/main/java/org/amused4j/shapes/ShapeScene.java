@@ -1,0 +1,55 @@
+package org.amused4j.shapes;
+
+import org.amused4j.image.ByteImage;
+
+/**
+ * One dataset image before it is drawn: the caption's content plus the jitter of the shape's centre from its
+ * position's centre.
+ */
+public record ShapeScene(ShapeCaption caption, int jitterX, int jitterY) {
+    /** Width and height of every dataset image. */
+    public static final int IMAGE_SIZE = 64;
+
+    public ShapeScene {
+        if (Math.abs(jitterX) > Position.MAX_JITTER || Math.abs(jitterY) > Position.MAX_JITTER) {
+            throw new IllegalArgumentException("jitter (" + jitterX + ", " + jitterY + ") beyond "
+                    + Position.MAX_JITTER + " px");
+        }
+    }
+
+    /** The shape's centre: a pixel corner, so an even-sided box around it is symmetric. */
+    public int centreX() {
+        return caption.position().x() + jitterX;
+    }
+
+    public int centreY() {
+        return caption.position().y() + jitterY;
+    }
+
+    /** The 64×64 RGB image: the background colour, the shape's pixels in the shape colour. */
+    public ByteImage render() {
+        ByteImage image = ByteImage.blank(IMAGE_SIZE, IMAGE_SIZE, 3);
+        for (int y = 0; y < IMAGE_SIZE; y++) {
+            for (int x = 0; x < IMAGE_SIZE; x++) {
+                paint(image, x, y, caption.background());
+            }
+        }
+        int side = caption.size().side();
+        int left = centreX() - side / 2;
+        int top = centreY() - side / 2;
+        for (int row = 0; row < side; row++) {
+            for (int column = 0; column < side; column++) {
+                if (caption.shape().covers(side, column, row)) {
+                    paint(image, left + column, top + row, caption.colour());
+                }
+            }
+        }
+        return image;
+    }
+
+    private static void paint(ByteImage image, int x, int y, Colour c) {
+        image.set(x, y, 0, c.red());
+        image.set(x, y, 1, c.green());
+        image.set(x, y, 2, c.blue());
+    }
+}

@@ -1,0 +1,168 @@
+package org.amused4j.shapes;
+
+import org.amused4j.image.ByteImage;
+import org.amused4j.image.DecodedImage;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a shapes caption's attributes back from an image's pixels, deterministically. Steps:
+ * <ol>
+ *   <li>images of another size are first resized to 64×64 (Pillow's Lanczos, as everywhere in this project);</li>
+ *   <li>every pixel gets its nearest palette colour; the background is the most common one on the image
+ *       border;</li>
+ *   <li>the largest 4-connected region of non-background pixels is the shape candidate; the shape colour is the
+ *       palette colour whose mixtures with the background best explain that region's pixels;</li>
+ *   <li>the shape region is the largest region of pixels closer to the shape colour than to the background — a
+ *       half-way threshold, so blurred edges count as much inside as outside, and stray pixels, which form
+ *       smaller regions, are ignored — and is measured with soft coverage ({@link ShapeMeasure});</li>
+ *   <li>position: the nearest of the 9 centres to the centroid; size: the area against the geometric mean of the
+ *       largest small area and the smallest large area; shape: the reference nearest in (fill ratio, skewness
+ *       along y) — the triangle is the shape that is not up-down symmetric, the others differ in fill.</li>
+ * </ol>
+ * The references (areas and features) are measured on the dataset's own renderings, so they follow the geometry
+ * of {@link ShapeKind}. On dataset images the worst margins are the size threshold (~195 px² between 144 and
+ * 264) and the position of a jittered large triangle, whose centroid lies 3.3 px below its box centre (still
+ * 4 px from the half-way line between two centres).
+ */
+public final class ShapesEvaluator {
+    private static final int FRAME = ShapeScene.IMAGE_SIZE;
+
+    private record Reference(ShapeKind shape, double fill, double skew) {
+    }
+
+    private final List<Reference> references = new ArrayList<>();
+    private final double sizeThreshold;
+
+    public ShapesEvaluator() {
+        double largestSmall = 0;
+        double smallestLarge = Double.MAX_VALUE;
+        for (ShapeKind shape : ShapeKind.values()) {
+            for (ShapeSize size : ShapeSize.values()) {
+                ShapeScene scene = new ShapeScene(
+                        new ShapeCaption(size, Colour.WHITE, shape, Position.CENTER, Colour.BLACK), 0, 0);
+                ShapeMeasure m = measure(scene.render(), Colour.WHITE, Colour.BLACK);
+                references.add(new Reference(shape, m.fill(), m.skew()));
+                if (size == ShapeSize.SMALL) {
+                    largestSmall = Math.max(largestSmall, m.area());
+                } else {
+                    smallestLarge = Math.min(smallestLarge, m.area());
+                }
+            }
+        }
+        sizeThreshold = Math.sqrt(largestSmall * smallestLarge);
+    }
+
+    /** The attributes read from an RGB image. */
+    public Prediction predict(ByteImage image) {
+        if (image.channels() != 3) {
+            throw new IllegalArgumentException("expected an RGB image, got " + image.channels() + " channels");
+        }
+        if (image.width() != FRAME || image.height() != FRAME) {
+            image = new DecodedImage(image, false).resize(FRAME, FRAME).pixels();
+        }
+        Colour[] labels = new Colour[FRAME * FRAME];
+        for (int p = 0; p < labels.length; p++) {
+            labels[p] = Colour.nearest(image.get(p % FRAME, p / FRAME, 0), image.get(p % FRAME, p / FRAME, 1),
+                    image.get(p % FRAME, p / FRAME, 2));
+        }
+        Colour background = borderMode(labels);
+        boolean[] notBackground = new boolean[labels.length];
+        for (int p = 0; p < labels.length; p++) {
+            notBackground[p] = labels[p] != background;
+        }
+        int[] candidate = Blob.largest(notBackground, FRAME, FRAME);
+        if (candidate.length == 0) {
+            return Prediction.backgroundOnly(background);
+        }
+        Colour colour = bestMixture(image, candidate, background);
+        ShapeMeasure m = measure(image, colour, background);
+        if (m == null) {
+            return Prediction.backgroundOnly(background);
+        }
+        ShapeSize size = m.area() < sizeThreshold ? ShapeSize.SMALL : ShapeSize.LARGE;
+        return new Prediction(size, colour, classify(m), Position.nearest(m.centroidX(), m.centroidY()), background);
+    }
+
+    /** The shape region's measure, or null when no pixel is closer to the shape colour than to the background. */
+    private static ShapeMeasure measure(ByteImage image, Colour colour, Colour background) {
+        boolean[] mask = new boolean[FRAME * FRAME];
+        for (int p = 0; p < mask.length; p++) {
+            int r = image.get(p % FRAME, p / FRAME, 0);
+            int g = image.get(p % FRAME, p / FRAME, 1);
+            int b = image.get(p % FRAME, p / FRAME, 2);
+            mask[p] = colour.distance2(r, g, b) < background.distance2(r, g, b);
+        }
+        int[] region = Blob.largest(mask, FRAME, FRAME);
+        return region.length == 0 ? null : ShapeMeasure.of(image, region, colour, background);
+    }
+
+    private ShapeKind classify(ShapeMeasure m) {
+        Reference best = null;
+        double bestDistance = Double.MAX_VALUE;
+        for (Reference r : references) {
+            double df = m.fill() - r.fill();
+            double ds = m.skew() - r.skew();
+            double d = df * df + ds * ds;
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = r;
+            }
+        }
+        return best.shape();
+    }
+
+    /**
+     * The shape colour that best explains the region's pixels as mixtures of it with the background: the palette
+     * colour whose segment to the background colour has the least summed distance to the pixels. Blurred edges
+     * are such mixtures, and can lie nearer a third palette colour (red blurred into blue is purple), so the
+     * region's most common palette colour is not reliable on small shapes; the interior pixels decide here.
+     */
+    private static Colour bestMixture(ByteImage image, int[] pixels, Colour background) {
+        Colour best = null;
+        double bestResidual = Double.MAX_VALUE;
+        for (Colour c : Colour.values()) {
+            if (c == background) {
+                continue;
+            }
+            double residual = 0;
+            for (int p : pixels) {
+                residual += Math.sqrt(distance2ToSegment(image.get(p % FRAME, p / FRAME, 0),
+                        image.get(p % FRAME, p / FRAME, 1), image.get(p % FRAME, p / FRAME, 2), background, c));
+            }
+            if (residual < bestResidual) {
+                bestResidual = residual;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** Squared distance from an RGB value to the segment between two palette colours. */
+    private static double distance2ToSegment(int r, int g, int b, Colour from, Colour to) {
+        double t = Math.clamp(ShapeMeasure.coverage(r, g, b, from, to), 0, 1);
+        double er = r - (from.red() + t * (to.red() - from.red()));
+        double eg = g - (from.green() + t * (to.green() - from.green()));
+        double eb = b - (from.blue() + t * (to.blue() - from.blue()));
+        return er * er + eg * eg + eb * eb;
+    }
+
+    private static Colour borderMode(Colour[] labels) {
+        int[] counts = new int[Colour.values().length];
+        for (int p = 0; p < labels.length; p++) {
+            int x = p % FRAME;
+            int y = p / FRAME;
+            if (x == 0 || y == 0 || x == FRAME - 1 || y == FRAME - 1) {
+                counts[labels[p].ordinal()]++;
+            }
+        }
+        int best = 0;
+        for (int i = 1; i < counts.length; i++) {
+            if (counts[i] > counts[best]) {
+                best = i; // the first in palette order on a tie
+            }
+        }
+        return Colour.values()[best];
+    }
+}

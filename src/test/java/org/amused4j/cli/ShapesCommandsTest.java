@@ -1,0 +1,136 @@
+package org.amused4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.amused4j.image.ImageFiles;
+import org.amused4j.shapes.Attribute;
+import org.amused4j.shapes.ImageFolder;
+import org.amused4j.shapes.ShapeCaption;
+import org.amused4j.shapes.ShapesReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code amused dataset shapes} and {@code amused shapes-eval} end to end. */
+class ShapesCommandsTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void fiveHundredImagesOfEveryPairAreAllJudgedCorrect() throws IOException {
+        Path data = tmp.resolve("all");
+        Run made = run("dataset", "shapes", "--split", "all", "--count", "500", "--seed", "9", "--output",
+                data.toString());
+        assertThat(made.code()).as(made.err()).isZero();
+        List<ImageFolder.CaptionedImage> images = ImageFolder.read(data);
+        assertThat(images).hasSize(500);
+        Set<String> pairs = new HashSet<>();
+        for (ImageFolder.CaptionedImage image : images) {
+            ShapeCaption c = ShapeCaption.parse(image.caption());
+            pairs.add(c.colour() + " " + c.shape());
+        }
+        assertThat(pairs).as("every colour/shape pair, held-out ones included").hasSize(32);
+
+        Run eval = run("shapes-eval", "--images", data.toString(), "--json");
+        assertThat(eval.code()).as(eval.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(eval.out());
+        assertThat(report.get("images").asInt()).isEqualTo(500);
+        assertThat(report.get("held_out").get("images").asInt()).isPositive();
+        for (Attribute a : Attribute.values()) {
+            assertThat(report.get("accuracy").get(a.key()).asDouble()).as(a.key()).isEqualTo(1.0);
+        }
+        assertThat(report.get("accuracy").get(ShapesReport.ALL).asDouble()).isEqualTo(1.0);
+        JsonNode first = report.get("results").get(0);
+        assertThat(first.get("image").asText()).isEqualTo("000000.png");
+        assertThat(first.get("caption").asText()).isEqualTo(images.getFirst().caption());
+        assertThat(first.get("correct").get(ShapesReport.ALL).asBoolean()).isTrue();
+    }
+
+    @Test
+    void sameSeedSameFilesAndTheTextReport() throws IOException {
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        assertThat(run("dataset", "shapes", "--count", "12", "-s", "4", "-o", a.toString()).code()).isZero();
+        assertThat(run("dataset", "shapes", "--count", "12", "-s", "4", "-o", b.toString()).code()).isZero();
+        assertThat(Files.readString(a.resolve(ImageFolder.METADATA)))
+                .isEqualTo(Files.readString(b.resolve(ImageFolder.METADATA)))
+                .startsWith("{\"file_name\":\"000000.png\",\"text\":\"a ");
+        for (int i = 0; i < 12; i++) {
+            String name = ImageFolder.fileName(i);
+            assertThat(ImageFiles.read(a.resolve(name)).pixels().pixels())
+                    .isEqualTo(ImageFiles.read(b.resolve(name)).pixels().pixels());
+            assertThat(ShapeCaption.parse(ImageFiles.readPngText(a.resolve(name)).get("prompt")).heldOut()).isFalse();
+        }
+        Run eval = run("shapes-eval", "--images", a.toString());
+        assertThat(eval.code()).as(eval.err()).isZero();
+        assertThat(eval.out()).contains("images: 12").containsPattern("all\\s+100\\.0%");
+    }
+
+    @Test
+    void withoutMetadataCaptionsComeFromThePngPromptChunk() throws IOException {
+        Path data = tmp.resolve("d");
+        assertThat(run("dataset", "shapes", "--count", "6", "-o", data.toString()).code()).isZero();
+        Files.delete(data.resolve(ImageFolder.METADATA));
+        Run eval = run("shapes-eval", "--images", data.toString(), "--json");
+        assertThat(eval.code()).as(eval.err()).isZero();
+        assertThat(new ObjectMapper().readTree(eval.out()).get("accuracy").get("all").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void heldOutPromptsOnly() throws IOException {
+        Path dir = tmp.resolve("prompts");
+        Run r = run("dataset", "shapes", "--split", "held-out", "--count", "40", "--prompts-only", "-o",
+                dir.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> prompts = Files.readAllLines(dir.resolve("prompts.txt"));
+        assertThat(prompts).hasSize(40).allMatch(p -> ShapeCaption.parse(p).heldOut());
+        try (var files = Files.list(dir)) {
+            assertThat(files.count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void userErrors() throws IOException {
+        Path data = tmp.resolve("e");
+        assertThat(run("dataset", "shapes", "--count", "2", "-o", data.toString()).code()).isZero();
+        Run again = run("dataset", "shapes", "--count", "2", "-o", data.toString());
+        assertThat(again.code()).isEqualTo(Main.USER_ERROR);
+        assertThat(again.err()).contains("already exists").contains("--force");
+        assertThat(run("dataset", "shapes", "--count", "2", "-o", data.toString(), "--force").code()).isZero();
+        assertThat(run("dataset", "shapes", "--count", "0", "-o", data.toString()).err()).contains("--count");
+        Run badSplit = run("dataset", "shapes", "--count", "2", "--split", "test", "-o", data.toString());
+        assertThat(badSplit.code()).isEqualTo(Main.USER_ERROR);
+        assertThat(badSplit.err()).contains("held-out");
+
+        Files.writeString(data.resolve(ImageFolder.METADATA),
+                "{\"file_name\": \"000000.png\", \"text\": \"a red fox in the snow\"}\n");
+        Run foreign = run("shapes-eval", "--images", data.toString());
+        assertThat(foreign.code()).isEqualTo(Main.USER_ERROR);
+        assertThat(foreign.err()).contains("000000.png").contains("a red fox in the snow");
+        Files.writeString(data.resolve(ImageFolder.METADATA), "{\"file_name\": 3}\n");
+        assertThat(run("shapes-eval", "--images", data.toString()).err()).contains("line 1").contains("file_name");
+        Run missing = run("shapes-eval", "--images", tmp.resolve("nowhere").toString());
+        assertThat(missing.code()).isEqualTo(Main.USER_ERROR);
+        assertThat(missing.err()).contains("not found");
+    }
+}

@@ -83,6 +83,35 @@ public final class Linear implements Layer {
         return forwardOnto(x, Tensor.zeros(outputShape(x)));
     }
 
+    /**
+     * {@link #forwardOnto(Tensor, Tensor)} recorded on {@code tape} (bit-identical to it): the backward adds dY to
+     * the gradient of {@code base} and the linear's own gradients as {@link #forward(Tensor, Tape)} does.
+     */
+    public Tensor forwardOnto(Tensor x, Tensor base, Tape tape) {
+        Tensor y = forwardOnto(x, base);
+        tape.onBackward(y, dY -> {
+            float[] dBase = tape.gradientBuffer(base);
+            for (int i = 0; i < dBase.length; i++) {
+                dBase[i] += dY[i];
+            }
+            addOwnGradients(x, dY, tape);
+        });
+        return y;
+    }
+
+    /** {@link #forwardBiasFirst(Tensor)} recorded on {@code tape} (bit-identical to it). */
+    public Tensor forwardBiasFirst(Tensor x, Tape tape) {
+        Tensor y = forwardBiasFirst(x);
+        tape.onBackward(y, dY -> addOwnGradients(x, dY, tape));
+        return y;
+    }
+
+    /** dX = dY·W, dW = dYᵀ·X, db = Σ dY, added into the tape's buffers. */
+    private void addOwnGradients(Tensor x, float[] dY, Tape tape) {
+        BackwardKernels.linear(x.data(), weight.data(), rows(x), in, out, dY, tape.gradientBuffer(x),
+                tape.parameterGradient(weight), tape.parameterGradient(bias));
+    }
+
     @Override
     public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
         sink.accept(prefix + "weight", weight);

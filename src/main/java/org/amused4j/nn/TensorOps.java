@@ -71,6 +71,14 @@ public final class TensorOps {
         return y;
     }
 
+    /** CLIP's quick GELU x·σ(1.702x), in place unless {@code tape} records (as {@link #geluInPlace}). */
+    public static Tensor quickGeluInPlace(Tensor x, Tape tape) {
+        Tensor y = tape.isRecording() ? x.copy() : x;
+        Kernels.get().quickGelu(y.data(), 0, y.size());
+        tape.onBackward(y, dY -> BackwardKernels.quickGelu(x.data(), 0, x.size(), dY, tape.gradientBuffer(x)));
+        return y;
+    }
+
     /** x += other, same shapes; returns x. */
     public static Tensor addInPlace(Tensor x, Tensor other) {
         if (!x.hasShape(other.shape())) {

@@ -2,8 +2,10 @@ package org.amused4j.text;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.nn.Linear;
 import org.amused4j.nn.Module;
+import org.amused4j.nn.Tape;
 import org.amused4j.tensor.Tensor;
 
 import java.util.function.BiConsumer;
@@ -30,16 +32,19 @@ final class ClipAttention implements Module {
         this.outProj = new Linear(w.prefixed("out_proj"), width, width, true);
     }
 
-    /** residual + attention(x), both [batch, seq, width], as a new tensor. */
-    Tensor forwardOnto(Tensor x, Tensor residual) {
-        int batch = x.dim(0), seq = x.dim(1);
-        Tensor qs = q.forwardBiasFirst(x);
-        Tensor ks = k.forwardBiasFirst(x);
-        Tensor vs = v.forwardBiasFirst(x);
+    /** residual + attention(x), both [batch, seq, width], as a new tensor; recorded on {@code tape}. */
+    Tensor forwardOnto(Tensor x, Tensor residual, Tape tape) {
+        int batch = x.dim(0), seq = x.dim(1), headDim = width / heads;
+        Tensor qs = q.forwardBiasFirst(x, tape);
+        Tensor ks = k.forwardBiasFirst(x, tape);
+        Tensor vs = v.forwardBiasFirst(x, tape);
         Tensor mixed = Tensor.zeros(x.shape());
         Kernels.get().attention(qs.data(), width, ks.data(), width, vs.data(), width, mixed.data(), batch, heads,
-                seq, seq, width / heads, true);
-        return outProj.forwardOnto(mixed, residual);
+                seq, seq, headDim, true);
+        tape.onBackward(mixed, dMixed -> BackwardKernels.attention(qs.data(), width, ks.data(), width, vs.data(),
+                width, batch, heads, seq, seq, headDim, true, dMixed, tape.gradientBuffer(qs),
+                tape.gradientBuffer(ks), tape.gradientBuffer(vs)));
+        return outProj.forwardOnto(mixed, residual, tape);
     }
 
     @Override

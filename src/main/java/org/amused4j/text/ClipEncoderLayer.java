@@ -3,6 +3,7 @@ package org.amused4j.text;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.LayerNorm;
 import org.amused4j.nn.Module;
+import org.amused4j.nn.Tape;
 import org.amused4j.tensor.Tensor;
 
 import java.util.function.BiConsumer;
@@ -22,10 +23,10 @@ final class ClipEncoderLayer implements Module {
         this.mlp = new ClipMlp(config, w.prefixed("mlp"));
     }
 
-    /** The next hidden states [batch, seq, width] as a new tensor. */
-    Tensor forward(Tensor h) {
-        Tensor afterAttention = attention.forwardOnto(norm1.forward(h), h);
-        return mlp.forwardOnto(norm2.forward(afterAttention), afterAttention);
+    /** The next hidden states [batch, seq, width] as a new tensor; recorded on {@code tape}. */
+    Tensor forward(Tensor h, Tape tape) {
+        Tensor afterAttention = attention.forwardOnto(norm1.forward(h, tape), h, tape);
+        return mlp.forwardOnto(norm2.forward(afterAttention, tape), afterAttention, tape);
     }
 
     @Override

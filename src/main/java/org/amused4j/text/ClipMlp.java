@@ -1,9 +1,10 @@
 package org.amused4j.text;
 
 import org.amused4j.io.Weights;
-import org.amused4j.kernels.Kernels;
 import org.amused4j.nn.Linear;
 import org.amused4j.nn.Module;
+import org.amused4j.nn.Tape;
+import org.amused4j.nn.TensorOps;
 import org.amused4j.tensor.Tensor;
 
 import java.util.function.BiConsumer;
@@ -20,15 +21,11 @@ final class ClipMlp implements Module {
         this.quickGelu = config.hiddenAct().equals("quick_gelu");
     }
 
-    /** residual + mlp(x), both [batch, seq, width], as a new tensor. */
-    Tensor forwardOnto(Tensor x, Tensor residual) {
-        Tensor hidden = fc1.forwardBiasFirst(x);
-        if (quickGelu) {
-            Kernels.get().quickGelu(hidden.data(), 0, hidden.size());
-        } else {
-            Kernels.get().gelu(hidden.data(), 0, hidden.size());
-        }
-        return fc2.forwardOnto(hidden, residual);
+    /** residual + mlp(x), both [batch, seq, width], as a new tensor; recorded on {@code tape}. */
+    Tensor forwardOnto(Tensor x, Tensor residual, Tape tape) {
+        Tensor hidden = fc1.forwardBiasFirst(x, tape);
+        Tensor activated = quickGelu ? TensorOps.quickGeluInPlace(hidden, tape) : TensorOps.geluInPlace(hidden, tape);
+        return fc2.forwardOnto(activated, residual, tape);
     }
 
     @Override

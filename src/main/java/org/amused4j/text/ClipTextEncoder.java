@@ -5,6 +5,7 @@ import org.amused4j.nn.Embedding;
 import org.amused4j.nn.LayerNorm;
 import org.amused4j.nn.Linear;
 import org.amused4j.nn.Module;
+import org.amused4j.nn.Tape;
 import org.amused4j.nn.TensorOps;
 import org.amused4j.tensor.Tensor;
 
@@ -53,7 +54,7 @@ public final class ClipTextEncoder implements Module {
 
     /** Encodes a batch of equally long id rows (normally 77 each) without keeping every hidden state. */
     public ClipTextOutput forward(int[][] ids) {
-        return forward(ids, false);
+        return forward(ids, false, Tape.NONE);
     }
 
     /**
@@ -61,10 +62,23 @@ public final class ClipTextEncoder implements Module {
      * @param allHiddenStates also return every layer's hidden states (tests, analysis); inference doesn't need them
      */
     public ClipTextOutput forward(int[][] ids, boolean allHiddenStates) {
+        return forward(ids, allHiddenStates, Tape.NONE);
+    }
+
+    /**
+     * The forward recorded on {@code tape} for training ({@code --train_text_encoder}); finish with
+     * {@link ClipTextOutput#backward}. Each encoder layer is a {@link Tape#segment}, recomputed in the backward
+     * under gradient checkpointing. With {@link Tape#NONE} this is the inference forward, bit for bit.
+     */
+    public ClipTextOutput forward(int[][] ids, Tape tape) {
+        return forward(ids, false, tape);
+    }
+
+    /** {@link #forward(int[][], boolean)} recorded on {@code tape}. */
+    public ClipTextOutput forward(int[][] ids, boolean allHiddenStates, Tape tape) {
         int batch = ids.length;
         int seq = checkIds(ids);
-        int d = config.hiddenSize();
-        Tensor h = embed(ids, batch, seq);
+        Tensor h = embed(ids, batch, seq, tape);
         List<Tensor> hidden = new ArrayList<>();
         if (allHiddenStates) {
             hidden.add(h);
@@ -72,7 +86,9 @@ public final class ClipTextEncoder implements Module {
         // hidden_states[-2]: the embeddings themselves when there is a single layer.
         Tensor penultimate = layers.size() == 1 ? h : null;
         for (int i = 0; i < layers.size(); i++) {
-            h = layers.get(i).forward(h);
+            ClipEncoderLayer layer = layers.get(i);
+            Tensor input = h;
+            h = tape.segment(segmentTape -> layer.forward(input, segmentTape));
             if (allHiddenStates) {
                 hidden.add(h);
             }
@@ -80,14 +96,14 @@ public final class ClipTextEncoder implements Module {
                 penultimate = h;
             }
         }
-        Tensor last = finalNorm.forward(h);
+        Tensor last = finalNorm.forward(h, tape);
         int[] poolAt = new int[batch];
-        Tensor pooled = Tensor.zeros(batch, d);
         for (int b = 0; b < batch; b++) {
             poolAt[b] = poolingIndex(ids[b]);
-            System.arraycopy(last.data(), (b * seq + poolAt[b]) * d, pooled.data(), b * d, d);
         }
-        return new ClipTextOutput(List.copyOf(hidden), penultimate, last, pooled, projection.forward(pooled), poolAt);
+        Tensor pooled = pool(last, poolAt, tape);
+        return new ClipTextOutput(List.copyOf(hidden), penultimate, last, pooled, projection.forward(pooled, tape),
+                poolAt);
     }
 
     @Override
@@ -124,7 +140,7 @@ public final class ClipTextEncoder implements Module {
     }
 
     /** token_embedding[ids] + position_embedding[0..seq-1], [batch, seq, width]. */
-    private Tensor embed(int[][] ids, int batch, int seq) {
+    private Tensor embed(int[][] ids, int batch, int seq, Tape tape) {
         int[] flat = new int[batch * seq];
         int[] positions = new int[batch * seq];
         for (int b = 0; b < batch; b++) {
@@ -133,8 +149,26 @@ public final class ClipTextEncoder implements Module {
                 positions[b * seq + i] = i;
             }
         }
-        Tensor h = TensorOps.addInPlace(tokenEmbedding.forward(flat), positionEmbedding.forward(positions));
+        Tensor h = TensorOps.add(tokenEmbedding.forward(flat, tape), positionEmbedding.forward(positions, tape), tape);
         return h.reshape(batch, seq, config.hiddenSize());
+    }
+
+    /** Row poolAt[b] of each batch row b of {@code last} [batch, seq, width], as [batch, width]. */
+    private static Tensor pool(Tensor last, int[] poolAt, Tape tape) {
+        int batch = last.dim(0), seq = last.dim(1), d = last.dim(2);
+        Tensor pooled = Tensor.zeros(batch, d);
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(last.data(), (b * seq + poolAt[b]) * d, pooled.data(), b * d, d);
+        }
+        tape.onBackward(pooled, dPooled -> {
+            float[] dLast = tape.gradientBuffer(last);
+            for (int b = 0; b < batch; b++) {
+                for (int j = 0; j < d; j++) {
+                    dLast[(b * seq + poolAt[b]) * d + j] += dPooled[b * d + j];
+                }
+            }
+        });
+        return pooled;
     }
 
     private int poolingIndex(int[] row) {

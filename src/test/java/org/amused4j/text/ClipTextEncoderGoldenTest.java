@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.amused4j.golden.Approx;
 import org.amused4j.golden.Golden;
 import org.amused4j.golden.GoldenCase;
-import org.amused4j.io.FileWeights;
 import org.amused4j.tensor.Tensor;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,8 +30,8 @@ class ClipTextEncoderGoldenTest {
     @MethodSource("cases")
     void matchesTheReference(GoldenCase c) {
         Path modelDir = c.model();
-        ClipTextEncoder encoder = load(modelDir);
-        int[][] ids = rows(c.longs("input_ids"), c.longs("eot_index").length);
+        ClipTextEncoder encoder = GoldenTextEncoders.load(modelDir);
+        int[][] ids = GoldenTextEncoders.rows(c.longs("input_ids"), c.longs("eot_index").length);
 
         // The model's own tokenizer reproduces the ids from the prompts.
         JsonNode prompts = c.json().path("prompts");
@@ -67,8 +66,8 @@ class ClipTextEncoderGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void inferenceWithoutHiddenStatesGivesTheSameConditioning(GoldenCase c) {
-        ClipTextEncoder encoder = load(c.model());
-        int[][] ids = rows(c.longs("input_ids"), c.longs("eot_index").length);
+        ClipTextEncoder encoder = GoldenTextEncoders.load(c.model());
+        int[][] ids = GoldenTextEncoders.rows(c.longs("input_ids"), c.longs("eot_index").length);
         ClipTextOutput full = encoder.forward(ids, true);
         ClipTextOutput lean = encoder.forward(ids);
         assertThat(lean.hiddenStates()).isEmpty();
@@ -79,23 +78,5 @@ class ClipTextEncoderGoldenTest {
         int width = encoder.config().projectionDim();
         Approx.assertClose("last row alone", Arrays.copyOfRange(full.textEmbeds().data(), (ids.length - 1) * width,
                 ids.length * width), single.textEmbeds().data(), c.atol("text_embeds"));
-    }
-
-    private static int[][] rows(long[] flat, int n) {
-        int len = flat.length / n;
-        int[][] rows = new int[n][len];
-        for (int i = 0; i < flat.length; i++) {
-            rows[i / len][i % len] = Math.toIntExact(flat[i]);
-        }
-        return rows;
-    }
-
-    /** The encoder of a golden text_encoder folder; the file must hold exactly the tensors the config implies. */
-    private static ClipTextEncoder load(Path modelDir) {
-        try (FileWeights weights = FileWeights.open(modelDir.resolve("model.safetensors"))) {
-            ClipTextEncoder encoder = new ClipTextEncoder(ClipTextConfig.read(modelDir.resolve("config.json")), weights);
-            weights.checkAllUsed();
-            return encoder;
-        }
     }
 }

@@ -3,6 +3,7 @@ package org.amused4j.cli;
 import org.amused4j.pipeline.AmusedModel;
 import org.amused4j.tensor.AmusedException;
 import org.amused4j.train.AdamSettings;
+import org.amused4j.train.LrSchedule;
 import org.amused4j.train.Trainer;
 import org.amused4j.train.TrainingConfig;
 import org.amused4j.train.TrainingRun;
@@ -150,11 +151,13 @@ final class TrainCommand implements Callable<Integer> {
             return new TrainBenchmark(this).run(spec.commandLine().getOut(), err);
         }
         Path folder = modelOptions.folder();
+        int steps = requireMaxSteps();
+        LrSchedule.named(lrScheduler.toLowerCase(Locale.ROOT), lrWarmupSteps, steps); // fail before the slow part
         TrainingData dataSet = loadData(err);
         long t0 = System.nanoTime();
         AmusedModel model = AmusedModel.load(folder, modelOptions.variant());
         err.printf("loaded %s in %.1fs%n", folder, (System.nanoTime() - t0) / 1e9);
-        TrainingConfig config = config(model, requireMaxSteps());
+        TrainingConfig config = config(model, steps);
         Trainer trainer = new Trainer(model, dataSet, config);
         new TrainingRun(trainer, folder, output).run(resume, new Progress(err, config.maxSteps()));
         spec.commandLine().getOut().println(output.resolve(useLora ? LoraAdapters.FILE_NAME : "transformer"));

@@ -63,6 +63,10 @@ abstract class GenerationCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite existing output files.")
     boolean force;
 
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]",
+            description = "Apply a LoRA file (pytorch_lora_weights.safetensors); SCALE multiplies alpha/rank (default 1).")
+    String lora;
+
     /** The pipeline's name for the PNG metadata. */
     abstract String pipelineName();
 
@@ -90,6 +94,9 @@ abstract class GenerationCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Path folder = modelOptions.folder();
         AmusedModel model = AmusedModel.load(folder, modelOptions.variant());
+        if (lora != null) {
+            LoraOption.parse(lora).attachTo(model.transformer());
+        }
         err.printf("loaded %s in %.1fs%n", folder, (System.nanoTime() - t0) / 1e9);
 
         ProgressBar bar = new ProgressBar(System.err, pipelineName(), steps, ProgressBar.stderrIsTerminal());
@@ -125,6 +132,9 @@ abstract class GenerationCommand implements Callable<Integer> {
         meta.put("guidance_scale", Float.toString(guidance));
         meta.put("model", modelName + (modelOptions.variant == null ? "" : " (" + modelOptions.variant() + ")"));
         meta.put("pipeline", pipelineName());
+        if (lora != null) {
+            meta.put("lora", lora);
+        }
         meta.putAll(extraMetadata());
         meta.put("software", "amused4j");
         return meta;

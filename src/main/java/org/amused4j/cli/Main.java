@@ -9,8 +9,8 @@ import java.io.PrintWriter;
 /** The {@code amused} command line: a thin shell over the pipelines. */
 @Command(name = "amused", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "aMUSEd text-to-image generation in pure Java.",
-        subcommands = {GenerateCommand.class, ImageToImageCommand.class, InpaintCommand.class, InfoCommand.class, BenchCommand.class,
-                DatasetCommand.class, ShapesEvalCommand.class,
+        subcommands = {GenerateCommand.class, ImageToImageCommand.class, InpaintCommand.class, InfoCommand.class,
+                TrainCommand.class, BenchCommand.class, DatasetCommand.class, ShapesEvalCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  amused generate --model amused-256 \"a red fox in the snow\" --seed 42",

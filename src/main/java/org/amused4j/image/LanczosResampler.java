@@ -5,34 +5,69 @@ package org.amused4j.image;
  * (horizontal first, each only if that side changes) with Lanczos-3 weights widened by the scale when shrinking,
  * normalised in double, quantised to 22-bit fixed point, accumulated in int with a rounding half and clipped to 0..255.
  * The intermediate image of the horizontal pass is 8-bit, as in Pillow. Channels are resampled independently.
+ * {@link #resizeBilinear} is the same machinery with Pillow's triangle filter (support 1): what torchvision's
+ * antialiased {@code Resize} does to PIL images in the training data pipeline (spec 09 §2).
  */
 public final class LanczosResampler {
     private static final int PRECISION_BITS = 32 - 8 - 2;
-    private static final double SUPPORT = 3.0;
+
+    /** A separable filter: its support at scale 1 and its kernel. */
+    private enum Filter {
+        LANCZOS(3.0) {
+            @Override
+            double weight(double x) {
+                return -support <= x && x < support ? sinc(x) * sinc(x / support) : 0.0;
+            }
+        },
+        BILINEAR(1.0) {
+            @Override
+            double weight(double x) {
+                double a = Math.abs(x);
+                return a < 1.0 ? 1.0 - a : 0.0;
+            }
+        };
+
+        final double support;
+
+        Filter(double support) {
+            this.support = support;
+        }
+
+        abstract double weight(double x);
+    }
 
     private LanczosResampler() {
     }
 
     public static ByteImage resize(ByteImage in, int width, int height) {
+        return resize(in, width, height, Filter.LANCZOS);
+    }
+
+    /** Pillow's {@code Image.resize(size, BILINEAR)} (antialiased when shrinking, like every Pillow filter). */
+    public static ByteImage resizeBilinear(ByteImage in, int width, int height) {
+        return resize(in, width, height, Filter.BILINEAR);
+    }
+
+    private static ByteImage resize(ByteImage in, int width, int height, Filter filter) {
         if (width < 1 || height < 1) {
             throw new IllegalArgumentException("cannot resize to " + width + "x" + height);
         }
         ByteImage out = in;
         if (width != in.width()) {
-            out = horizontal(out, width);
+            out = horizontal(out, width, filter);
         }
         if (height != in.height()) {
-            out = vertical(out, height);
+            out = vertical(out, height, filter);
         }
         return out;
     }
 
     /** Fixed-point weights of one axis: output o takes {@code count[o]} inputs from {@code first[o]} on. */
     private record Coefficients(int[] first, int[] count, int[][] weights) {
-        static Coefficients of(int inSize, int outSize) {
+        static Coefficients of(int inSize, int outSize, Filter filter) {
             double scale = (double) inSize / outSize;
             double filterScale = Math.max(scale, 1.0);
-            double support = SUPPORT * filterScale;
+            double support = filter.support * filterScale;
             double inverseFilterScale = 1.0 / filterScale;
             int[] first = new int[outSize];
             int[] count = new int[outSize];
@@ -45,7 +80,7 @@ public final class LanczosResampler {
                 double[] w = new double[n];
                 double sum = 0;
                 for (int k = 0; k < n; k++) {
-                    w[k] = lanczos((k + lo - center + 0.5) * inverseFilterScale);
+                    w[k] = filter.weight((k + lo - center + 0.5) * inverseFilterScale);
                     sum += w[k];
                 }
                 int[] fixed = new int[n];
@@ -62,10 +97,6 @@ public final class LanczosResampler {
         }
     }
 
-    private static double lanczos(double x) {
-        return -SUPPORT <= x && x < SUPPORT ? sinc(x) * sinc(x / SUPPORT) : 0.0;
-    }
-
     private static double sinc(double x) {
         if (x == 0.0) {
             return 1.0;
@@ -74,8 +105,8 @@ public final class LanczosResampler {
         return StrictMath.sin(px) / px;
     }
 
-    private static ByteImage horizontal(ByteImage in, int width) {
-        Coefficients k = Coefficients.of(in.width(), width);
+    private static ByteImage horizontal(ByteImage in, int width, Filter filter) {
+        Coefficients k = Coefficients.of(in.width(), width, filter);
         int ch = in.channels();
         ByteImage out = ByteImage.blank(width, in.height(), ch);
         byte[] src = in.pixels();
@@ -96,8 +127,8 @@ public final class LanczosResampler {
         return out;
     }
 
-    private static ByteImage vertical(ByteImage in, int height) {
-        Coefficients k = Coefficients.of(in.height(), height);
+    private static ByteImage vertical(ByteImage in, int height, Filter filter) {
+        Coefficients k = Coefficients.of(in.height(), height, filter);
         int ch = in.channels();
         int rowBytes = in.width() * ch;
         ByteImage out = ByteImage.blank(in.width(), height, ch);

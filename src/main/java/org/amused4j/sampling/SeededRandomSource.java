@@ -21,6 +21,14 @@ public final class SeededRandomSource implements RandomSource {
         this.state = seed;
     }
 
+    /**
+     * The generator's position: {@code new SeededRandomSource(state())} continues this stream exactly (the seed is
+     * the initial state), which is how training checkpoints store their randomness.
+     */
+    public long state() {
+        return state;
+    }
+
     private long nextLong() {
         state += GOLDEN_GAMMA;
         long z = state;

@@ -1,5 +1,9 @@
 package org.amused4j.train;
 
+import org.amused4j.io.SafeTensors;
+import org.amused4j.io.SafeTensorsWriter;
+import org.amused4j.tensor.Tensor;
+
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -91,6 +95,32 @@ public final class AdamW implements Optimizer {
     /** The state of {@code p}, or null before its first step. */
     public State state(Parameter p) {
         return states.get(p);
+    }
+
+    @Override
+    public void saveState(SafeTensorsWriter out) {
+        for (Parameter p : groups.all()) {
+            State st = states.get(p);
+            if (st != null) {
+                out.i64(p.name() + ".step", new long[] {st.step}, 1);
+                out.f32(p.name() + ".exp_avg", Tensor.of(st.expAvg, p.shape()));
+                out.f32(p.name() + ".exp_avg_sq", Tensor.of(st.expAvgSq, p.shape()));
+            }
+        }
+    }
+
+    @Override
+    public void loadState(SafeTensors in) {
+        states.clear();
+        for (Parameter p : groups.all()) {
+            if (p.isTrainable() && in.contains(p.name() + ".step")) {
+                State st = new State(p.numel());
+                st.step = (int) in.loadLongs(p.name() + ".step")[0];
+                OptimizerStates.copy(in, p.name() + ".exp_avg", st.expAvg);
+                OptimizerStates.copy(in, p.name() + ".exp_avg_sq", st.expAvgSq);
+                states.put(p, st);
+            }
+        }
     }
 
     @Override

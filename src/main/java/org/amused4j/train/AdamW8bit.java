@@ -1,6 +1,9 @@
 package org.amused4j.train;
 
+import org.amused4j.io.SafeTensors;
+import org.amused4j.io.SafeTensorsWriter;
 import org.amused4j.kernels.Parallel;
+import org.amused4j.tensor.Tensor;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -73,6 +76,12 @@ public final class AdamW8bit implements Optimizer {
         abstract float[] firstMoment();
 
         abstract float[] secondMoment();
+
+        /** Adds the moments as {@code prefix + field} tensors. */
+        abstract void save(String prefix, SafeTensorsWriter out);
+
+        /** Reads what {@link #save} wrote. */
+        abstract void load(String prefix, SafeTensors in);
     }
 
     /** The path for small tensors: plain float32 moments. */
@@ -113,6 +122,18 @@ public final class AdamW8bit implements Optimizer {
         @Override
         float[] secondMoment() {
             return v.clone();
+        }
+
+        @Override
+        void save(String prefix, SafeTensorsWriter out) {
+            out.f32(prefix + "state1", Tensor.of(m, m.length));
+            out.f32(prefix + "state2", Tensor.of(v, v.length));
+        }
+
+        @Override
+        void load(String prefix, SafeTensors in) {
+            OptimizerStates.copy(in, prefix + "state1", m);
+            OptimizerStates.copy(in, prefix + "state2", v);
         }
     }
 
@@ -201,6 +222,22 @@ public final class AdamW8bit implements Optimizer {
             return dequantize(code2, absmax2, QMAP2);
         }
 
+        @Override
+        void save(String prefix, SafeTensorsWriter out) {
+            out.u8(prefix + "state1", code1, code1.length);
+            out.u8(prefix + "state2", code2, code2.length);
+            out.f32(prefix + "absmax1", Tensor.of(absmax1, absmax1.length));
+            out.f32(prefix + "absmax2", Tensor.of(absmax2, absmax2.length));
+        }
+
+        @Override
+        void load(String prefix, SafeTensors in) {
+            OptimizerStates.copy(in, prefix + "state1", code1);
+            OptimizerStates.copy(in, prefix + "state2", code2);
+            OptimizerStates.copy(in, prefix + "absmax1", absmax1);
+            OptimizerStates.copy(in, prefix + "absmax2", absmax2);
+        }
+
         private static float[] dequantize(byte[] codes, float[] absmax, DynamicQuantizationMap map) {
             float[] out = new float[codes.length];
             for (int i = 0; i < codes.length; i++) {
@@ -243,6 +280,30 @@ public final class AdamW8bit implements Optimizer {
     public float[] secondMoment(Parameter p) {
         State s = states.get(p);
         return s == null ? null : s.secondMoment();
+    }
+
+    @Override
+    public void saveState(SafeTensorsWriter out) {
+        for (Parameter p : groups.all()) {
+            State st = states.get(p);
+            if (st != null) {
+                out.i64(p.name() + ".step", new long[] {st.step}, 1);
+                st.save(p.name() + ".", out);
+            }
+        }
+    }
+
+    @Override
+    public void loadState(SafeTensors in) {
+        states.clear();
+        for (Parameter p : groups.all()) {
+            if (p.isTrainable() && in.contains(p.name() + ".step")) {
+                State st = newState(p);
+                st.step = (int) in.loadLongs(p.name() + ".step")[0];
+                st.load(p.name() + ".", in);
+                states.put(p, st);
+            }
+        }
     }
 
     @Override

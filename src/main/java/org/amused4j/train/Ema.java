@@ -1,5 +1,10 @@
 package org.amused4j.train;
 
+import org.amused4j.io.SafeTensors;
+import org.amused4j.io.SafeTensorsWriter;
+import org.amused4j.tensor.AmusedException;
+import org.amused4j.tensor.Tensor;
+
 import java.util.List;
 
 /**
@@ -10,6 +15,9 @@ import java.util.List;
  * float32 for trainable parameters, {@code shadow = param} for frozen ones.
  */
 public final class Ema {
+    /** The metadata key of the step count in a saved state. */
+    public static final String STEPS_KEY = "optimization_step";
+
     private final List<Parameter> parameters;
     private final float[][] shadow;
     private final double maxDecay;
@@ -61,6 +69,30 @@ public final class Ema {
     /** The averaged values of the i-th parameter (live; do not modify). */
     public float[] shadow(int index) {
         return shadow[index];
+    }
+
+    /**
+     * Adds the averages to a checkpoint file under the parameters' names, with the number of steps taken as
+     * metadata {@value #STEPS_KEY}.
+     */
+    public void saveState(SafeTensorsWriter out) {
+        out.metadata(STEPS_KEY, Integer.toString(optimizationStep));
+        for (int t = 0; t < shadow.length; t++) {
+            out.f32(parameters.get(t).name(), Tensor.of(shadow[t], parameters.get(t).shape()));
+        }
+    }
+
+    /** Restores what {@link #saveState} wrote for the same parameters. */
+    public void loadState(SafeTensors in) {
+        String steps = in.metadata().get(STEPS_KEY);
+        if (steps == null) {
+            throw new AmusedException(in.file() + ": not an EMA state (no " + STEPS_KEY
+                    + " metadata)");
+        }
+        for (int t = 0; t < shadow.length; t++) {
+            OptimizerStates.copy(in, parameters.get(t).name(), shadow[t]);
+        }
+        optimizationStep = Integer.parseInt(steps);
     }
 
     /** Writes the averaged values into the parameters (before validation or saving). */

@@ -74,10 +74,26 @@ public final class TransformerTrainingPass {
      */
     public Result run(int[] inputIds, int height, int width, int[] labels, Conditioning conditioning,
                       boolean keepNamedGradients) {
+        return run(inputIds, height, width, labels, conditioning, keepNamedGradients, 1f);
+    }
+
+    /**
+     * {@link #run(int[], int, int, int[], Conditioning, boolean)} back-propagating {@code gradientScale · loss}
+     * (gradient accumulation divides each micro-batch's loss by the number of micro-batches); the result's loss
+     * is the unscaled mean.
+     */
+    public Result run(int[] inputIds, int height, int width, int[] labels, Conditioning conditioning,
+                      boolean keepNamedGradients, float gradientScale) {
         Tape tape = Tape.recording(gradients, new Tape.Options(keepNamedGradients, gradientCheckpointing));
         Tensor logits = model.logits(inputIds, height, width, model.condition(conditioning.encoderHiddenStates(),
                 conditioning.pooledTextEmb(), conditioning.microConds(), Trace.NONE, tape), Trace.NONE, tape);
         MaskedCrossEntropy.Result objective = loss.evaluate(logits, labels);
+        if (gradientScale != 1f) {
+            float[] g = objective.gradLogits().data();
+            for (int i = 0; i < g.length; i++) {
+                g[i] *= gradientScale;
+            }
+        }
         tape.backward(logits, objective.gradLogits());
         return new Result(objective.loss(), objective.counted(), logits, objective.gradLogits(), tape);
     }

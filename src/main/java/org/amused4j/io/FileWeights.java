@@ -1,7 +1,9 @@
 package org.amused4j.io;
 
 import org.amused4j.tensor.AmusedException;
+import org.amused4j.tensor.HalfWeight;
 import org.amused4j.tensor.Tensor;
+import org.amused4j.tensor.Weight;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -10,7 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Weights read from one safetensors file, widened to float32. Remembers which tensors were asked for,
+ * Weights read from one safetensors file, widened to float32 — except {@link #matrix} F16/BF16 tensors of a file
+ * opened with {@link #openMapped}, which stay in the mapping. Remembers which tensors were asked for,
  * so that after a model is built {@link #checkAllUsed} can reject files with unexpected extra tensors.
  */
 public final class FileWeights implements Weights, AutoCloseable {
@@ -27,8 +30,36 @@ public final class FileWeights implements Weights, AutoCloseable {
         return new FileWeights(SafeTensors.open(path));
     }
 
+    /**
+     * Opens {@code path} so that half-precision {@link #matrix} weights are served from the mapping itself
+     * ({@link SafeTensors#openRetained}): the mapping lives as long as the model holding them, and
+     * {@link #close} leaves it to the garbage collector.
+     */
+    public static FileWeights openMapped(Path path) {
+        return new FileWeights(SafeTensors.openRetained(path));
+    }
+
     @Override
     public Tensor get(String name, int... shape) {
+        check(name, shape);
+        return file.load(name);
+    }
+
+    @Override
+    public Weight matrix(String name, int... shape) {
+        check(name, shape);
+        HalfWeight.Format half = switch (file.info(name).dtype()) {
+            case F16 -> HalfWeight.Format.F16;
+            case BF16 -> HalfWeight.Format.BF16;
+            default -> null;
+        };
+        if (half == null || !file.retained()) {
+            return Weight.of(file.load(name));
+        }
+        return new HalfWeight(file.segment(name), half, shape);
+    }
+
+    private void check(String name, int[] shape) {
         if (!file.contains(name)) {
             throw new AmusedException(file.file() + ": missing tensor '" + name + "' (expected shape "
                     + Arrays.toString(shape) + ")");
@@ -39,7 +70,6 @@ public final class FileWeights implements Weights, AutoCloseable {
                     + Arrays.toString(info.shape()) + ", the config expects " + Arrays.toString(shape));
         }
         used.add(name);
-        return file.load(name);
     }
 
     /**

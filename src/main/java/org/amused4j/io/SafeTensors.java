@@ -55,6 +55,7 @@ public final class SafeTensors implements AutoCloseable {
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path file;
+    /** Null for a retained mapping, which the garbage collector unmaps once no segment of it is reachable. */
     private final Arena arena;
     private final MemorySegment data;
     private final Map<String, TensorInfo> tensors;
@@ -79,10 +80,22 @@ public final class SafeTensors implements AutoCloseable {
      * @throws AmusedException naming the file and the problem, for a missing, unreadable or malformed file
      */
     public static SafeTensors open(Path file) {
+        return open(file, Arena.ofShared());
+    }
+
+    /**
+     * Like {@link #open}, but the {@link #segment}s stay valid for as long as they are reachable, also after
+     * {@link #close} (which then does nothing): for weights that are computed with straight from the mapping.
+     */
+    public static SafeTensors openRetained(Path file) {
+        return open(file, null);
+    }
+
+    private static SafeTensors open(Path file, Arena closeable) {
         if (Files.isDirectory(file)) {
             throw new AmusedException(file + ": is a directory, expected a .safetensors file");
         }
-        Arena arena = Arena.ofShared();
+        Arena arena = closeable != null ? closeable : Arena.ofAuto();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) {
@@ -106,19 +119,25 @@ public final class SafeTensors implements AutoCloseable {
             MemorySegment data = all.asSlice(8 + headerLen);
             Map<String, String> metadata = new LinkedHashMap<>();
             Map<String, TensorInfo> tensors = parseHeader(file, headerBytes, data.byteSize(), metadata);
-            return new SafeTensors(file, size, arena, data, tensors, Collections.unmodifiableMap(metadata));
+            return new SafeTensors(file, size, closeable, data, tensors, Collections.unmodifiableMap(metadata));
         } catch (NoSuchFileException e) {
-            arena.close();
+            closeQuietly(closeable);
             throw new AmusedException(file + ": no such file");
         } catch (AccessDeniedException e) {
-            arena.close();
+            closeQuietly(closeable);
             throw new AmusedException(file + ": permission denied");
         } catch (IOException e) {
-            arena.close();
+            closeQuietly(closeable);
             throw new AmusedException(file + ": cannot read (" + e + ")", e);
         } catch (RuntimeException e) {
-            arena.close();
+            closeQuietly(closeable);
             throw e;
+        }
+    }
+
+    private static void closeQuietly(Arena arena) {
+        if (arena != null) {
+            arena.close();
         }
     }
 
@@ -289,7 +308,12 @@ public final class SafeTensors implements AutoCloseable {
         return info;
     }
 
-    /** The raw little-endian bytes of a tensor, still mapped (valid until {@link #close}). */
+    /** Whether this file was opened with {@link #openRetained}. */
+    public boolean retained() {
+        return arena == null;
+    }
+
+    /** The raw little-endian bytes of a tensor, still mapped (valid until {@link #close}, unless retained). */
     public MemorySegment segment(String name) {
         TensorInfo info = info(name);
         return data.asSlice(info.begin(), info.end() - info.begin());
@@ -368,6 +392,6 @@ public final class SafeTensors implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        closeQuietly(arena);
     }
 }

@@ -1,6 +1,7 @@
 package org.amused4j.io;
 
 import org.amused4j.tensor.Tensor;
+import org.amused4j.tensor.Weight;
 
 /**
  * Where a model gets its parameters from, by their diffusers names. A model asks for each tensor with
@@ -17,6 +18,14 @@ public interface Weights {
      */
     Tensor get(String name, int... shape);
 
+    /**
+     * Like {@link #get}, for a large read-only matrix (linear and embedding weights): a source may hand out its
+     * stored half-precision values instead of a float32 copy. The default is {@code get}'s tensor.
+     */
+    default Weight matrix(String name, int... shape) {
+        return Weight.of(get(name, shape));
+    }
+
     /** A view that puts {@code prefix + "."} before every name. */
     default Weights prefixed(String prefix) {
         Weights parent = this;
@@ -24,6 +33,11 @@ public interface Weights {
             @Override
             public Tensor get(String name, int... shape) {
                 return parent.get(prefix + "." + name, shape);
+            }
+
+            @Override
+            public Weight matrix(String name, int... shape) {
+                return parent.matrix(prefix + "." + name, shape);
             }
 
             @Override

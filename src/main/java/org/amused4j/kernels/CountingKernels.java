@@ -1,5 +1,7 @@
 package org.amused4j.kernels;
 
+import org.amused4j.tensor.Weight;
+
 /** Delegates every call and reports matrix-shaped work to {@link FlopCounter}. */
 final class CountingKernels implements Kernels {
     private final Kernels delegate;
@@ -13,6 +15,13 @@ final class CountingKernels implements Kernels {
                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         FlopCounter.add(2L * m * n * k);
         delegate.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void linear(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta, float[] c, int cOff,
+                       int ldc) {
+        FlopCounter.add(2L * m * n * k);
+        delegate.linear(m, n, k, a, aOff, lda, w, beta, c, cOff, ldc);
     }
 
     @Override

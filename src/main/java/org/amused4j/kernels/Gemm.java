@@ -2,6 +2,9 @@ package org.amused4j.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.amused4j.tensor.FloatWeight;
+import org.amused4j.tensor.HalfWeight;
+import org.amused4j.tensor.Weight;
 
 /**
  * Blocked, packed single-precision GEMM in the style of BLIS/GotoBLAS.
@@ -43,6 +46,21 @@ final class Gemm {
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float beta, float[] c, int cOff, int ldc) {
+        run(transA, m, n, k, alpha, a, aOff, lda, new ArrayB(transB, b, bOff, ldb), beta, c, cOff, ldc);
+    }
+
+    /** C = A·Wᵀ + beta·C for a weight W [n, k]: float32 weights take the array path, half ones widen in packing. */
+    static void linear(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta,
+                       float[] c, int cOff, int ldc) {
+        BOperand b = switch (w) {
+            case FloatWeight f -> new ArrayB(true, f.tensor().data(), 0, k);
+            case HalfWeight h -> new HalfB(h, 0, k);
+        };
+        run(false, m, n, k, 1f, a, aOff, lda, b, beta, c, cOff, ldc);
+    }
+
+    private static void run(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                            BOperand b, float beta, float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0) {
             return;
         }
@@ -52,7 +70,7 @@ final class Gemm {
         }
         int threads = Parallel.threads();
         if (threads == 1 || 2L * m * n * k < PARALLEL_MIN_FLOPS) {
-            serial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            serial(transA, m, n, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc);
             return;
         }
         // Splitting columns duplicates only the (smaller) packing of A, and vice versa.
@@ -68,12 +86,11 @@ final class Gemm {
                 return;
             }
             if (byColumns) {
-                int bShift = transB ? from * ldb : from;
-                serial(transA, transB, m, to - from, k, alpha, a, aOff, lda, b, bOff + bShift, ldb,
+                serial(transA, m, to - from, k, alpha, a, aOff, lda, b.fromColumn(from),
                         beta, c, cOff + from, ldc);
             } else {
                 int aShift = transA ? from : from * lda;
-                serial(transA, transB, to - from, n, k, alpha, a, aOff + aShift, lda, b, bOff, ldb,
+                serial(transA, to - from, n, k, alpha, a, aOff + aShift, lda, b,
                         beta, c, cOff + from * ldc, ldc);
             }
         });
@@ -89,14 +106,13 @@ final class Gemm {
         }
     }
 
-    private static void serial(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                               float beta, float[] c, int cOff, int ldc) {
+    private static void serial(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                               BOperand b, float beta, float[] c, int cOff, int ldc) {
         if (m > MC) {
             // Row blocks bound the packed-A buffer (MC×KC floats); re-packing B per block costs 1/MC of the work.
             for (int i0 = 0; i0 < m; i0 += MC) {
                 int aShift = transA ? i0 : i0 * lda;
-                serial(transA, transB, Math.min(MC, m - i0), n, k, alpha, a, aOff + aShift, lda, b, bOff, ldb,
+                serial(transA, Math.min(MC, m - i0), n, k, alpha, a, aOff + aShift, lda, b,
                         beta, c, cOff + i0 * ldc, ldc);
             }
             return;
@@ -115,7 +131,7 @@ final class Gemm {
             packA(transA, a, aOff, lda, m, p0, kc, ap);
             for (int j0 = 0; j0 < n; j0 += NC) {
                 int nc = Math.min(NC, n - j0);
-                packB(transB, b, bOff, ldb, p0, kc, j0, nc, bp);
+                b.pack(p0, kc, j0, nc, bp, buf.strip);
                 for (int i0 = 0; i0 < m; i0 += MR) {
                     int mr = Math.min(MR, m - i0);
                     int aIdx = i0 * kc;
@@ -163,46 +179,101 @@ final class Gemm {
         }
     }
 
-    /** Packs k-range [p0, p0+kc) × columns [j0, j0+nc) of op(B) into NR-column panels, zero-padded. */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc,
-                              float[] bp) {
-        for (int jj = 0; jj < nc; jj += NR) {
-            int base = jj * kc;
-            int nr = Math.min(NR, nc - jj);
-            if (transB) {
-                // A transpose, done in strips of TRANSPOSE_STRIP k steps so the strip of the packed panel being
-                // written (strip × NR floats) stays in L1 while every column's row is read a cache line at a time.
-                for (int p1 = 0; p1 < kc; p1 += TRANSPOSE_STRIP) {
-                    int p2 = Math.min(kc, p1 + TRANSPOSE_STRIP);
-                    for (int col = 0; col < nr; col++) {
-                        int src = bOff + (j0 + jj + col) * ldb + p0;
-                        for (int p = p1; p < p2; p++) {
-                            bp[base + p * NR + col] = b[src + p];
+    /** op(B), K×N, as the packing reads it. */
+    private sealed interface BOperand permits ArrayB, HalfB {
+        /** The same operand without its first {@code j} columns. */
+        BOperand fromColumn(int j);
+
+        /**
+         * Packs k-range [p0, p0+kc) × columns [j0, j0+nc) into NR-column panels (k-major), zero-padding the
+         * last; {@code strip} is scratch space of {@link #TRANSPOSE_STRIP} floats.
+         */
+        void pack(int p0, int kc, int j0, int nc, float[] bp, float[] strip);
+    }
+
+    /** A float array holding op(B) (K×N, or N×K when {@code trans}) with leading dimension {@code ld}. */
+    private record ArrayB(boolean trans, float[] b, int off, int ld) implements BOperand {
+        @Override
+        public BOperand fromColumn(int j) {
+            return new ArrayB(trans, b, off + (trans ? j * ld : j), ld);
+        }
+
+        @Override
+        public void pack(int p0, int kc, int j0, int nc, float[] bp, float[] strip) {
+            for (int jj = 0; jj < nc; jj += NR) {
+                int base = jj * kc;
+                int nr = Math.min(NR, nc - jj);
+                if (trans) {
+                    // A transpose, done in strips of TRANSPOSE_STRIP k steps so the strip of the packed panel
+                    // being written (strip × NR floats) stays in L1 while every column's row is read a cache
+                    // line at a time.
+                    for (int p1 = 0; p1 < kc; p1 += TRANSPOSE_STRIP) {
+                        int p2 = Math.min(kc, p1 + TRANSPOSE_STRIP);
+                        for (int col = 0; col < nr; col++) {
+                            int src = off + (j0 + jj + col) * ld + p0;
+                            for (int p = p1; p < p2; p++) {
+                                bp[base + p * NR + col] = b[src + p];
+                            }
+                        }
+                    }
+                    zeroColumns(bp, base, kc, nr);
+                } else if (nr == NR) {
+                    for (int p = 0; p < kc; p++) {
+                        int src = off + (p0 + p) * ld + j0 + jj;
+                        FloatVector.fromArray(S, b, src).intoArray(bp, base + p * NR);
+                        FloatVector.fromArray(S, b, src + L).intoArray(bp, base + p * NR + L);
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        int src = off + (p0 + p) * ld + j0 + jj;
+                        int dst = base + p * NR;
+                        for (int col = 0; col < nr; col++) {
+                            bp[dst + col] = b[src + col];
+                        }
+                        for (int col = nr; col < NR; col++) {
+                            bp[dst + col] = 0f;
                         }
                     }
                 }
-                for (int col = nr; col < NR; col++) {
-                    for (int p = 0; p < kc; p++) {
-                        bp[base + p * NR + col] = 0f;
-                    }
-                }
-            } else if (nr == NR) {
-                for (int p = 0; p < kc; p++) {
-                    int src = bOff + (p0 + p) * ldb + j0 + jj;
-                    FloatVector.fromArray(S, b, src).intoArray(bp, base + p * NR);
-                    FloatVector.fromArray(S, b, src + L).intoArray(bp, base + p * NR + L);
-                }
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    int src = bOff + (p0 + p) * ldb + j0 + jj;
-                    int dst = base + p * NR;
+            }
+        }
+    }
+
+    /**
+     * A half-precision weight W [N, K] read as op(B) = Wᵀ: the transposing packing widens each column's strip of
+     * {@link #TRANSPOSE_STRIP} k values into L1 scratch, then scatters it into the panel.
+     */
+    private record HalfB(HalfWeight w, long off, int ld) implements BOperand {
+        @Override
+        public BOperand fromColumn(int j) {
+            return new HalfB(w, off + (long) j * ld, ld);
+        }
+
+        @Override
+        public void pack(int p0, int kc, int j0, int nc, float[] bp, float[] strip) {
+            for (int jj = 0; jj < nc; jj += NR) {
+                int base = jj * kc;
+                int nr = Math.min(NR, nc - jj);
+                for (int p1 = 0; p1 < kc; p1 += TRANSPOSE_STRIP) {
+                    int len = Math.min(TRANSPOSE_STRIP, kc - p1);
                     for (int col = 0; col < nr; col++) {
-                        bp[dst + col] = b[src + col];
-                    }
-                    for (int col = nr; col < NR; col++) {
-                        bp[dst + col] = 0f;
+                        w.read(off + (long) (j0 + jj + col) * ld + p0 + p1, strip, 0, len);
+                        int dst = base + p1 * NR + col;
+                        for (int p = 0; p < len; p++) {
+                            bp[dst + p * NR] = strip[p];
+                        }
                     }
                 }
+                zeroColumns(bp, base, kc, nr);
+            }
+        }
+    }
+
+    /** Zeroes columns [nr, NR) of a k-major panel of kc steps. */
+    private static void zeroColumns(float[] bp, int base, int kc, int nr) {
+        for (int col = nr; col < NR; col++) {
+            for (int p = 0; p < kc; p++) {
+                bp[base + p * NR + col] = 0f;
             }
         }
     }
@@ -302,6 +373,7 @@ final class Gemm {
     /** Per-thread packing space, grown on demand and reused across calls. */
     private static final class Buffers {
         final float[] tile = new float[MR * NR];
+        final float[] strip = new float[TRANSPOSE_STRIP];
         private float[] a = new float[0];
         private float[] b = new float[0];
 

@@ -1,5 +1,7 @@
 package org.amused4j.kernels;
 
+import org.amused4j.tensor.Weight;
+
 /**
  * Every numeric operation aMUSEd needs, on raw row-major float arrays. Model code calls these through
  * {@link #get()}; {@link ReferenceKernels} is the plain scalar implementation every faster backend is
@@ -24,6 +26,16 @@ public interface Kernels {
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
               float beta, float[] c, int cOff, int ldc);
+
+    /**
+     * A linear layer's product: {@code C = A·Wᵀ + beta·C} with A M×K (row-major, leading dimension lda) and the
+     * weight W [N, K] in whatever storage it has (half-precision weights are widened while they are read, so the
+     * result equals {@code gemm(false, true, ...)} on the widened matrix). With {@code beta == 0} C is overwritten.
+     */
+    default void linear(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta,
+                        float[] c, int cOff, int ldc) {
+        gemm(false, true, m, n, k, 1f, a, aOff, lda, w.toFloat32().data(), 0, k, beta, c, cOff, ldc);
+    }
 
     /** In-place softmax of each of {@code rows} rows of length {@code cols} starting at {@code off}. */
     void softmax(float[] x, int off, int rows, int cols);
@@ -76,4 +88,16 @@ public interface Kernels {
 
     /** Rows {@code ids[i]} of the [vocab, dim] {@code table} into out [ids.length, dim]. */
     void embedding(int[] ids, float[] table, int vocab, int dim, float[] out);
+
+    /** {@link #embedding} from a [vocab, dim] weight in any storage: only the looked-up rows are widened. */
+    default void embedding(int[] ids, Weight table, float[] out) {
+        int vocab = table.shape()[0];
+        int dim = table.shape()[1];
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocab) {
+                throw new IndexOutOfBoundsException("token id " + ids[i] + " outside vocabulary of " + vocab);
+            }
+            table.read((long) ids[i] * dim, out, i * dim, dim);
+        }
+    }
 }

@@ -2,6 +2,7 @@ package org.amused4j.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.amused4j.tensor.Weight;
 
 import java.util.Arrays;
 import java.util.function.IntConsumer;
@@ -28,6 +29,12 @@ public final class VectorKernels implements Kernels {
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float beta, float[] c, int cOff, int ldc) {
         Gemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void linear(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta, float[] c, int cOff,
+                       int ldc) {
+        Gemm.linear(m, n, k, a, aOff, lda, w, beta, c, cOff, ldc);
     }
 
     @Override

@@ -4,23 +4,30 @@ import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.Tensor;
+import org.amused4j.tensor.Weight;
 
 import java.util.function.BiConsumer;
 
-/** {@code nn.Embedding(count, dim)}: a lookup table {@code weight} [count, dim] indexed by integer ids. */
+/**
+ * {@code nn.Embedding(count, dim)}: a lookup table {@code weight} [count, dim] indexed by integer ids. The table
+ * may stay in half precision (see {@link Weights#matrix}); lookups widen only the rows they read.
+ */
 public final class Embedding implements Module {
     private final int count;
     private final int dim;
-    private final Tensor weight;
+    private Weight weight;
 
     public Embedding(Weights w, int count, int dim) {
         this.count = count;
         this.dim = dim;
-        this.weight = w.get("weight", count, dim);
+        this.weight = w.matrix("weight", count, dim);
     }
 
-    public Tensor weight() {
-        return weight;
+    /** The live float32 table, widened on the first call when stored in half precision (as {@link Linear#weight}). */
+    public synchronized Tensor weight() {
+        Tensor t = weight.toFloat32();
+        weight = Weight.of(t);
+        return t;
     }
 
     public int count() {
@@ -34,7 +41,7 @@ public final class Embedding implements Module {
     /** The rows of {@code ids} as a new [ids.length, dim] tensor; callers check the id range with their own words. */
     public Tensor forward(int[] ids) {
         Tensor y = Tensor.zeros(ids.length, dim);
-        Kernels.get().embedding(ids, weight.data(), count, dim, y.data());
+        Kernels.get().embedding(ids, weight, y.data());
         return y;
     }
 
@@ -50,6 +57,6 @@ public final class Embedding implements Module {
 
     @Override
     public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
-        sink.accept(prefix + "weight", weight);
+        sink.accept(prefix + "weight", weight());
     }
 }

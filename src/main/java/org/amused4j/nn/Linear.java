@@ -4,25 +4,35 @@ import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.Tensor;
+import org.amused4j.tensor.Weight;
 
 import java.util.function.BiConsumer;
 
-/** {@code nn.Linear(in, out)} over the last axis: y = x·Wᵀ + b, W stored [out, in] as in PyTorch; b optional. */
+/**
+ * {@code nn.Linear(in, out)} over the last axis: y = x·Wᵀ + b, W stored [out, in] as in PyTorch; b optional.
+ * W may stay in half precision (see {@link Weights#matrix}) until {@link #weight} asks for it as a tensor.
+ */
 public final class Linear implements Layer {
     private final int in;
     private final int out;
-    private final Tensor weight;
+    private Weight weight;
     private final Tensor bias;
 
     public Linear(Weights w, int in, int out, boolean bias) {
         this.in = in;
         this.out = out;
-        this.weight = w.get("weight", out, in);
+        this.weight = w.matrix("weight", out, in);
         this.bias = bias ? w.get("bias", out) : null;
     }
 
-    public Tensor weight() {
-        return weight;
+    /**
+     * The live float32 weight [out, in]. A half-precision weight is widened on the first call and the layer
+     * computes with that tensor from then on, so in-place updates (training) take effect.
+     */
+    public synchronized Tensor weight() {
+        Tensor t = weight.toFloat32();
+        weight = Weight.of(t);
+        return t;
     }
 
     /** The bias [out], or null. */
@@ -42,8 +52,7 @@ public final class Linear implements Layer {
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = Tensor.zeros(outputShape(x));
-        Kernels.get().gemm(false, true, rows(x), out, in, 1f, x.data(), 0, in, weight.data(), 0, in,
-                0f, y.data(), 0, out);
+        Kernels.get().linear(rows(x), out, in, x.data(), 0, in, weight, 0f, y.data(), 0, out);
         addBias(y);
         return y;
     }
@@ -70,8 +79,7 @@ public final class Linear implements Layer {
         }
         Tensor y = base.copy();
         addBias(y);
-        Kernels.get().gemm(false, true, rows(x), out, in, 1f, x.data(), 0, in, weight.data(), 0, in,
-                1f, y.data(), 0, out);
+        Kernels.get().linear(rows(x), out, in, x.data(), 0, in, weight, 1f, y.data(), 0, out);
         return y;
     }
 
@@ -114,7 +122,7 @@ public final class Linear implements Layer {
 
     @Override
     public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
-        sink.accept(prefix + "weight", weight);
+        sink.accept(prefix + "weight", weight());
         OptionalParameters.offer(prefix + "bias", bias, sink);
     }
 

@@ -34,18 +34,19 @@ public record AmusedModel(String name, ClipTokenizer tokenizer, ClipTextEncoder 
     /**
      * Loads {@code folder} with the float32 weights ({@code variant == null}) or a variant such as "fp16"; a
      * component without any variant file falls back to its float32 file (see {@link ModelFolder#weights}).
-     * Half-precision weights are widened to float32.
+     * The text encoder's and transformer's half-precision linear and embedding weights stay memory-mapped (widened
+     * as the GEMM packs them; the mapping is released with the model); all other weights are widened to float32.
      */
     public static AmusedModel load(Path folder, String variant) {
         ModelFolder f = ModelFolder.open(folder);
         ClipTokenizer tokenizer = ClipTokenizer.load(f.componentDir(ModelFolder.TOKENIZER));
         ClipTextEncoder textEncoder;
-        try (FileWeights w = FileWeights.open(f.weights(ModelFolder.TEXT_ENCODER, variant).path())) {
+        try (FileWeights w = FileWeights.openMapped(f.weights(ModelFolder.TEXT_ENCODER, variant).path())) {
             textEncoder = new ClipTextEncoder(ClipTextConfig.read(f.configPath(ModelFolder.TEXT_ENCODER)), w);
             w.checkAllUsed(CLIP_POSITION_IDS);
         }
         UVit2DModel transformer;
-        try (FileWeights w = FileWeights.open(f.weights(ModelFolder.TRANSFORMER, variant).path())) {
+        try (FileWeights w = FileWeights.openMapped(f.weights(ModelFolder.TRANSFORMER, variant).path())) {
             transformer = new UVit2DModel(UVit2DConfig.read(f.configPath(ModelFolder.TRANSFORMER)), w);
             w.checkAllUsed();
         }

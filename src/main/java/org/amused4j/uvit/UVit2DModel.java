@@ -75,7 +75,7 @@ public final class UVit2DModel implements Module {
 
     /**
      * Loads a diffusers {@code transformer/} folder with the weights of a variant file
-     * ({@code "fp16"} → {@code diffusion_pytorch_model.fp16.safetensors}), widened to float32;
+     * ({@code "fp16"} → {@code diffusion_pytorch_model.fp16.safetensors}; half-precision matrices stay mapped);
      * {@code variant == null} selects the default file. Extra tensors in the file are an error.
      */
     public static UVit2DModel load(Path folder, String variant) {
@@ -84,7 +84,7 @@ public final class UVit2DModel implements Module {
         if (!Files.isRegularFile(file)) {
             throw new AmusedException(file + ": transformer weight file not found");
         }
-        try (FileWeights weights = FileWeights.open(file)) {
+        try (FileWeights weights = FileWeights.openMapped(file)) {
             UVit2DModel model = new UVit2DModel(config, weights);
             weights.checkAllUsed();
             return model;

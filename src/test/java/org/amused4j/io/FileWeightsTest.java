@@ -1,6 +1,9 @@
 package org.amused4j.io;
 
+import org.amused4j.nn.Linear;
 import org.amused4j.tensor.AmusedException;
+import org.amused4j.tensor.FloatWeight;
+import org.amused4j.tensor.HalfWeight;
 import org.amused4j.tensor.Tensor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +38,52 @@ class FileWeightsTest {
             assertThat(w.get("proj.weight", 2, 3).data()).containsExactly(WEIGHT);
             assertThat(w.prefixed("proj").get("bias", 2).data()).containsExactly(0.5f, -0.25f);
         }
+    }
+
+    @Test
+    void mappedFilesServeHalfMatricesFromTheMappingAndKeepItAfterClose() {
+        Path halves = dir.resolve("h.safetensors");
+        new SafeTensorsWriter()
+                .f16("a.weight", Tensor.of(WEIGHT.clone(), 2, 3))
+                .bf16("b.weight", Tensor.of(WEIGHT.clone(), 3, 2))
+                .f32("c.weight", Tensor.of(WEIGHT.clone(), 2, 3))
+                .write(halves);
+        FileWeights w = FileWeights.openMapped(halves);
+        var f16 = w.matrix("a.weight", 2, 3);
+        var bf16 = w.prefixed("b").matrix("weight", 3, 2);
+        var f32 = w.matrix("c.weight", 2, 3);
+        w.close();
+        assertThat(f16).isInstanceOf(HalfWeight.class);
+        assertThat(bf16).isInstanceOf(HalfWeight.class);
+        assertThat(f32).isInstanceOf(FloatWeight.class);
+        assertThat(f16.toFloat32().data()).containsExactly(WEIGHT);
+        assertThat(bf16.toFloat32().data()).containsExactly(WEIGHT);
+        assertThatThrownBy(() -> FileWeights.openMapped(halves).matrix("a.weight", 3, 2))
+                .isInstanceOf(AmusedException.class).hasMessageContaining("[2, 3]");
+    }
+
+    @Test
+    void filesOpenedPlainlyWidenHalfMatricesAtLoad() {
+        try (FileWeights w = FileWeights.open(file)) {
+            assertThat(w.matrix("proj.bias", 2)).isInstanceOf(FloatWeight.class);
+        }
+    }
+
+    @Test
+    void linearFromAMappedHalfWeightMatchesTheWidenedOneAndWidensOnceForTraining() {
+        Path halves = dir.resolve("lin.safetensors");
+        new SafeTensorsWriter().f16("weight", Tensor.of(WEIGHT.clone(), 2, 3)).write(halves);
+        Tensor x = Tensor.of(new float[] {1, -2, 0.5f, 3, 1, -1}, 2, 3);
+        Linear mapped = new Linear(FileWeights.openMapped(halves), 3, 2, false);
+        Linear widened;
+        try (FileWeights plain = FileWeights.open(halves)) {
+            widened = new Linear(plain, 3, 2, false);
+        }
+        assertThat(mapped.forward(x).data()).containsExactly(widened.forward(x).data());
+        Tensor live = mapped.weight();
+        assertThat(mapped.weight()).isSameAs(live);
+        live.data()[0] = 0;
+        assertThat(mapped.forward(x).data()[0]).isEqualTo(-2 * 2 + 0.5f * 3);
     }
 
     @Test

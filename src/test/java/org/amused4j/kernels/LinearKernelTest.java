@@ -1,0 +1,72 @@
+package org.amused4j.kernels;
+
+import org.amused4j.tensor.Half;
+import org.amused4j.tensor.HalfWeight;
+import org.amused4j.tensor.Tensor;
+import org.amused4j.tensor.Weight;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link Kernels#linear} with a half-precision weight must give exactly (bit for bit) the GEMM of the widened
+ * weight, since widening is exact and the accumulation order is the same.
+ */
+class LinearKernelTest {
+    private static final ValueLayout.OfShort SHORT_LE =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** m, n, k: tails of the 8-row tile and 32-column panel, several KC slabs and NC blocks, a threaded split. */
+    static Stream<Arguments> shapes() {
+        return Stream.of(Arguments.of(1, 1, 1), Arguments.of(3, 17, 15), Arguments.of(9, 33, 16),
+                Arguments.of(20, 70, Gemm.KC + 37), Arguments.of(64, 3 * Gemm.NC + 5, 300),
+                Arguments.of(512, 256, 768));
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void halfWeightsGiveTheGemmOfTheWidenedWeightExactly(int m, int n, int k) {
+        SplittableRandom random = new SplittableRandom(m * 31L + n * 7L + k);
+        float[] a = randoms(random, m * k);
+        float[] c0 = randoms(random, m * n);
+        for (HalfWeight.Format format : HalfWeight.Format.values()) {
+            try (Arena arena = Arena.ofShared()) {
+                MemorySegment bytes = arena.allocate(2L * n * k);
+                for (int i = 0; i < n * k; i++) {
+                    float v = (float) random.nextGaussian();
+                    bytes.setAtIndex(SHORT_LE, i, format == HalfWeight.Format.F16 ? Half.floatToF16(v)
+                            : Half.floatToBf16(v));
+                }
+                Weight half = new HalfWeight(bytes, format, new int[] {n, k});
+                Tensor widened = half.toFloat32();
+                for (float beta : new float[] {0f, 1f}) {
+                    float[] expected = c0.clone();
+                    Kernels.get().gemm(false, true, m, n, k, 1f, a, 0, k, widened.data(), 0, k, beta, expected, 0, n);
+                    float[] viaHalf = c0.clone();
+                    Kernels.get().linear(m, n, k, a, 0, k, half, beta, viaHalf, 0, n);
+                    float[] viaFloat = c0.clone();
+                    Kernels.get().linear(m, n, k, a, 0, k, Weight.of(widened), beta, viaFloat, 0, n);
+                    assertThat(viaHalf).as("%s beta %s", format, beta).containsExactly(expected);
+                    assertThat(viaFloat).as("float32 weight, beta %s", beta).containsExactly(expected);
+                }
+            }
+        }
+    }
+
+    private static float[] randoms(SplittableRandom random, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        return x;
+    }
+}

@@ -48,7 +48,11 @@ public final class Embedding implements Module {
     /** {@link #forward(int[])}; the backward scatter-adds the output's gradient into the looked-up rows. */
     public Tensor forward(int[] ids, Tape tape) {
         Tensor y = forward(ids);
-        float[] dWeight = tape.parameterGradient(weight);
+        if (!tape.isRecording()) {
+            return y;
+        }
+        // Trained parameters were registered through parameters(), which already made the table float32.
+        float[] dWeight = tape.parameterGradient(weight());
         if (dWeight != null) {
             tape.onBackward(y, dY -> BackwardKernels.embedding(ids, count, dim, dY, dWeight));
         }

@@ -61,8 +61,7 @@ public final class Linear implements Layer {
     @Override
     public Tensor forward(Tensor x, Tape tape) {
         Tensor y = forward(x);
-        tape.onBackward(y, dY -> BackwardKernels.linear(x.data(), weight.data(), rows(x), in, out, dY,
-                tape.gradientBuffer(x), tape.parameterGradient(weight), tape.parameterGradient(bias)));
+        tape.onBackward(y, dY -> addOwnGradients(x, dY, tape));
         return y;
     }
 
@@ -114,10 +113,14 @@ public final class Linear implements Layer {
         return y;
     }
 
-    /** dX = dY·W, dW = dYᵀ·X, db = Σ dY, added into the tape's buffers. */
+    /**
+     * dX = dY·W, dW = dYᵀ·X, db = Σ dY, added into the tape's buffers. The backward works on the float32 weight
+     * ({@link #weight()} widens a half-precision one once).
+     */
     private void addOwnGradients(Tensor x, float[] dY, Tape tape) {
-        BackwardKernels.linear(x.data(), weight.data(), rows(x), in, out, dY, tape.gradientBuffer(x),
-                tape.parameterGradient(weight), tape.parameterGradient(bias));
+        Tensor w = weight();
+        BackwardKernels.linear(x.data(), w.data(), rows(x), in, out, dY, tape.gradientBuffer(x),
+                tape.parameterGradient(w), tape.parameterGradient(bias));
     }
 
     @Override

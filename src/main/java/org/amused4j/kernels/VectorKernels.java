@@ -201,6 +201,8 @@ public final class VectorKernels implements Kernels {
                 groups);
         if (g.cinPerGroup() == 1 && groups > 1) {
             Convolutions.depthwise(x, n, g, weight, bias, out);
+        } else if (Winograd.applies(g, n)) {
+            Winograd.conv(x, n, g, weight, bias, out);
         } else {
             Convolutions.viaGemm(x, n, g, weight, bias, out, MAX_COLUMNS_FLOATS);
         }

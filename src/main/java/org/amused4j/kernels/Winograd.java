@@ -1,7 +1,6 @@
 package org.amused4j.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -34,8 +33,8 @@ final class Winograd {
     private static final int BAND_TILES = 256;
     /** Fewest output tiles (n · tile rows · tile columns) for which {@link #applies} chooses Winograd. */
     static final int MIN_TILES = 32;
-    /** (cout, cin) pairs transformed at a time. */
-    private static final int WEIGHT_BLOCK = 4 * L;
+    /** Output channels per block of the products (the register tile's rows); a multiple of L. */
+    private static final int ROW_BLOCK = 16;
 
     /** G (6×3) for points 0, 1, −1, 2, −1/2, ∞, scaled so that Bᵀ below has only halves. */
     private static final float[][] G = {
@@ -89,34 +88,50 @@ final class Winograd {
         void run(int band);
     }
 
-    /** Output tile rows [ty0, ty0 + rows) of image b. */
+    /**
+     * Output tile rows [ty0, ty0 + rows) of image b. A tile row is cut into groups of L tiles (the last one
+     * padded); V is [ξ][group][cin][L] and M [ξ][group][cout rounded up to L][L], so that the products read and
+     * write whole vectors and need no packing. U is [ξ][cout / 16][cin][16] (see {@link #transformedWeights}).
+     */
     private static void runBand(float[] x, int b, ConvGeometry g, float[] u, float[] bias, float[] out,
                                 int ty0, int rows, int tw) {
         int cin = g.cin();
         int cout = g.cout();
-        int tiles = rows * tw;
+        int coutPadded = Gemm.ceilDiv(cout, ROW_BLOCK) * ROW_BLOCK;
+        int rowGroups = Gemm.ceilDiv(tw, L);
+        int groups = rows * rowGroups;
+        int vSlab = groups * cin * L;
+        int mSlab = groups * coutPadded * L;
         BandBuffers buf = BANDS.get();
-        float[] v = buf.v(XI * cin * tiles);
-        float[] m = buf.m(XI * cout * tiles);
+        float[] v = buf.v(XI * vSlab);
+        float[] m = buf.m(XI * mSlab);
         Parallel.forRange(cin, (from, to) -> {
             RowBuffers rb = ROWS.get().sized(tw);
             for (int ci = from; ci < to; ci++) {
                 for (int r = 0; r < rows; r++) {
                     inputTile(x, (b * cin + ci) * g.h() * g.w(), g, ty0 + r, tw, rb,
-                            v, ci * tiles + r * tw, cin * tiles);
+                            v, (r * rowGroups * cin + ci) * L, cin * L, vSlab);
                 }
             }
         });
-        for (int xi = 0; xi < XI; xi++) {
-            Gemm.gemm(false, false, cout, tiles, cin, 1f, u, xi * cout * cin, cin, v, xi * cin * tiles, tiles,
-                    0f, m, xi * cout * tiles, tiles);
-        }
+        int blocks = coutPadded / ROW_BLOCK;
+        Parallel.forRange(XI * blocks, (from, to) -> {
+            for (int job = from; job < to; job++) {
+                int xi = job / blocks;
+                int block = job % blocks;
+                int a = (xi * blocks + block) * cin * ROW_BLOCK;
+                for (int group = 0; group < groups; group++) {
+                    product(u, a, v, xi * vSlab + group * cin * L, cin,
+                            m, xi * mSlab + (group * coutPadded + block * ROW_BLOCK) * L);
+                }
+            }
+        });
         Parallel.forRange(cout, (from, to) -> {
             RowBuffers rb = ROWS.get().sized(tw);
             for (int co = from; co < to; co++) {
                 float bv = bias != null ? bias[co] : 0f;
                 for (int r = 0; r < rows; r++) {
-                    outputTile(m, co * tiles + r * tw, cout * tiles, bv, tw, rb);
+                    outputTile(m, (r * rowGroups * coutPadded + co) * L, coutPadded * L, mSlab, bv, tw, rb);
                     int oy0 = (ty0 + r) * TILE;
                     int plane = (b * cout + co) * g.oh() * g.ow();
                     for (int a = 0; a < TILE && oy0 + a < g.oh(); a++) {
@@ -128,13 +143,72 @@ final class Winograd {
     }
 
     /**
-     * Bᵀ·d·B of the tw tiles of tile row ty of one input channel (plane at xOff), written to
-     * v[dst + ξ·slab + tx]. The six input rows (zero outside the image) are first dealt out so that each of
+     * One 16×L block of a transform position's product: c[r][t] = Σ_k a[k][r]·b[k][t] for k < depth, with a
+     * (16 output channels) and b (L tiles) stored k-major, c row-major. The 16 accumulators stay in registers.
+     */
+    private static void product(float[] a, int ai, float[] b, int bi, int depth, float[] c, int ci) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        FloatVector c4 = c0;
+        FloatVector c5 = c0;
+        FloatVector c6 = c0;
+        FloatVector c7 = c0;
+        FloatVector c8 = c0;
+        FloatVector c9 = c0;
+        FloatVector c10 = c0;
+        FloatVector c11 = c0;
+        FloatVector c12 = c0;
+        FloatVector c13 = c0;
+        FloatVector c14 = c0;
+        FloatVector c15 = c0;
+        for (int k = 0; k < depth; k++) {
+            int ak = ai + k * ROW_BLOCK;
+            FloatVector bk = FloatVector.fromArray(S, b, bi + k * L);
+            c0 = FloatVector.broadcast(S, a[ak]).fma(bk, c0);
+            c1 = FloatVector.broadcast(S, a[ak + 1]).fma(bk, c1);
+            c2 = FloatVector.broadcast(S, a[ak + 2]).fma(bk, c2);
+            c3 = FloatVector.broadcast(S, a[ak + 3]).fma(bk, c3);
+            c4 = FloatVector.broadcast(S, a[ak + 4]).fma(bk, c4);
+            c5 = FloatVector.broadcast(S, a[ak + 5]).fma(bk, c5);
+            c6 = FloatVector.broadcast(S, a[ak + 6]).fma(bk, c6);
+            c7 = FloatVector.broadcast(S, a[ak + 7]).fma(bk, c7);
+            c8 = FloatVector.broadcast(S, a[ak + 8]).fma(bk, c8);
+            c9 = FloatVector.broadcast(S, a[ak + 9]).fma(bk, c9);
+            c10 = FloatVector.broadcast(S, a[ak + 10]).fma(bk, c10);
+            c11 = FloatVector.broadcast(S, a[ak + 11]).fma(bk, c11);
+            c12 = FloatVector.broadcast(S, a[ak + 12]).fma(bk, c12);
+            c13 = FloatVector.broadcast(S, a[ak + 13]).fma(bk, c13);
+            c14 = FloatVector.broadcast(S, a[ak + 14]).fma(bk, c14);
+            c15 = FloatVector.broadcast(S, a[ak + 15]).fma(bk, c15);
+        }
+        c0.intoArray(c, ci);
+        c1.intoArray(c, ci + L);
+        c2.intoArray(c, ci + 2 * L);
+        c3.intoArray(c, ci + 3 * L);
+        c4.intoArray(c, ci + 4 * L);
+        c5.intoArray(c, ci + 5 * L);
+        c6.intoArray(c, ci + 6 * L);
+        c7.intoArray(c, ci + 7 * L);
+        c8.intoArray(c, ci + 8 * L);
+        c9.intoArray(c, ci + 9 * L);
+        c10.intoArray(c, ci + 10 * L);
+        c11.intoArray(c, ci + 11 * L);
+        c12.intoArray(c, ci + 12 * L);
+        c13.intoArray(c, ci + 13 * L);
+        c14.intoArray(c, ci + 14 * L);
+        c15.intoArray(c, ci + 15 * L);
+    }
+
+    /**
+     * Bᵀ·d·B of the tw tiles of tile row ty of one input channel (plane at xOff), written by vectors of L
+     * tiles to v[dst + ξ·slab + group·groupStride] (the lanes past tw hold leftovers). The six input rows (zero outside the image) are first dealt out so that each of
      * the 36 tile positions of consecutive tiles is contiguous; both transform passes then run on whole
      * vectors of 16 tiles.
      */
     private static void inputTile(float[] x, int xOff, ConvGeometry g, int ty, int tw, RowBuffers rb,
-                                  float[] v, int dst, int slab) {
+                                  float[] v, int dst, int groupStride, int slab) {
         int width = rb.width;
         float[] in = rb.in;
         Arrays.fill(in, 0, SPAN * width, 0f);
@@ -159,24 +233,23 @@ final class Winograd {
         }
         float[] e = rb.half;
         for (int tx = 0; tx < tw; tx += L) {
-            VectorMask<Float> tail = tx + L <= tw ? null : S.indexInRange(tx, tw);
             for (int c = 0; c < SPAN; c++) {
-                bt(d, c * stride + tx, SPAN * stride, e, c * L, SPAN * L, null);
+                bt(d, c * stride + tx, SPAN * stride, e, c * L, SPAN * L);
             }
+            int group = dst + tx / L * groupStride;
             for (int i = 0; i < SPAN; i++) {
-                bt(e, i * SPAN * L, L, v, dst + i * SPAN * slab + tx, slab, tail);
+                bt(e, i * SPAN * L, L, v, group + i * SPAN * slab, slab);
             }
         }
     }
 
     /**
-     * The six outputs of Bᵀ·d for the column d_j = src[off + j·step] (vectors), stored at dst[dOff + k·dStep]
-     * (only the lanes of {@code mask} when it is non-null). Bᵀ rows: [1, 3/2, −2, −3/2, 1, 0],
+     * The six outputs of Bᵀ·d for the column d_j = src[off + j·step] (vectors), stored at dst[dOff + k·dStep].
+     * Bᵀ rows: [1, 3/2, −2, −3/2, 1, 0],
      * [0, −1, −5/2, −1/2, 1, 0], [0, 1, 1/2, −5/2, 1, 0], [0, −1/2, −1, 1/2, 1, 0], [0, 2, −1, −2, 1, 0],
      * [0, 1, 3/2, −2, −3/2, 1].
      */
-    private static void bt(float[] src, int off, int step, float[] dst, int dOff, int dStep,
-                           VectorMask<Float> mask) {
+    private static void bt(float[] src, int off, int step, float[] dst, int dOff, int dStep) {
         FloatVector d0 = FloatVector.fromArray(S, src, off);
         FloatVector d1 = FloatVector.fromArray(S, src, off + step);
         FloatVector d2 = FloatVector.fromArray(S, src, off + 2 * step);
@@ -184,45 +257,28 @@ final class Winograd {
         FloatVector d4 = FloatVector.fromArray(S, src, off + 4 * step);
         FloatVector d5 = FloatVector.fromArray(S, src, off + 5 * step);
         FloatVector d13 = d1.sub(d3);
-        store(d0.add(d4).add(d13.mul(1.5f)).sub(d2.mul(2f)), dst, dOff, mask);
-        store(d4.sub(d1).sub(d3.mul(0.5f)).sub(d2.mul(2.5f)), dst, dOff + dStep, mask);
-        store(d4.add(d1).add(d2.mul(0.5f)).sub(d3.mul(2.5f)), dst, dOff + 2 * dStep, mask);
-        store(d4.sub(d2).sub(d13.mul(0.5f)), dst, dOff + 3 * dStep, mask);
-        store(d4.sub(d2).add(d13.mul(2f)), dst, dOff + 4 * dStep, mask);
-        store(d5.add(d1).add(d2.sub(d4).mul(1.5f)).sub(d3.mul(2f)), dst, dOff + 5 * dStep, mask);
-    }
-
-    private static void store(FloatVector y, float[] dst, int off, VectorMask<Float> mask) {
-        if (mask == null) {
-            y.intoArray(dst, off);
-        } else {
-            y.intoArray(dst, off, mask);
-        }
+        d0.add(d4).add(d13.mul(1.5f)).sub(d2.mul(2f)).intoArray(dst, dOff);
+        d4.sub(d1).sub(d3.mul(0.5f)).sub(d2.mul(2.5f)).intoArray(dst, dOff + dStep);
+        d4.add(d1).add(d2.mul(0.5f)).sub(d3.mul(2.5f)).intoArray(dst, dOff + 2 * dStep);
+        d4.sub(d2).sub(d13.mul(0.5f)).intoArray(dst, dOff + 3 * dStep);
+        d4.sub(d2).add(d13.mul(2f)).intoArray(dst, dOff + 4 * dStep);
+        d5.add(d1).add(d2.sub(d4).mul(1.5f)).sub(d3.mul(2f)).intoArray(dst, dOff + 5 * dStep);
     }
 
     /**
-     * Aᵀ·m·A + bias of the tw tiles whose transformed products sit at m[src + ξ·slab + tx], written as four
-     * output rows of 4·tw pixels into rb.band.
+     * Aᵀ·m·A + bias of the tw tiles of one output channel whose products sit, L tiles per group, at
+     * m[src + ξ·slab + group·groupStride], written as four output rows of 4·tw pixels into rb.band.
      */
-    private static void outputTile(float[] m, int src, int slab, float bias, int tw, RowBuffers rb) {
+    private static void outputTile(float[] m, int src, int groupStride, int slab, float bias, int tw,
+                                   RowBuffers rb) {
         float[] half = rb.half;
         float[] quad = rb.quad;
         float[] band = rb.band;
         int rowLen = TILE * tw;
         for (int tx = 0; tx < tw; tx += L) {
-            if (tx + L <= tw) {
-                for (int j = 0; j < SPAN; j++) {
-                    at(m, src + j * slab + tx, SPAN * slab, 0f, half, j * L, SPAN * L);
-                }
-            } else {
-                // The last tiles of the row: copy them out first so that whole-vector loads stay in bounds.
-                float[] rest = rb.rest;
-                for (int xi = 0; xi < XI; xi++) {
-                    System.arraycopy(m, src + xi * slab + tx, rest, xi * L, tw - tx);
-                }
-                for (int j = 0; j < SPAN; j++) {
-                    at(rest, j * L, SPAN * L, 0f, half, j * L, SPAN * L);
-                }
+            int group = src + tx / L * groupStride;
+            for (int j = 0; j < SPAN; j++) {
+                at(m, group + j * slab, SPAN * slab, 0f, half, j * L, SPAN * L);
             }
             for (int a = 0; a < TILE; a++) {
                 at(half, a * SPAN * L, L, bias, quad, a * TILE * L, L);
@@ -260,33 +316,32 @@ final class Winograd {
         diff.add(m3.mul(8f)).sub(m4.mul(0.125f)).add(m5).intoArray(dst, dOff + 3 * dStep);
     }
 
-    /** U = G·g·Gᵀ for every (co, ci), laid out [ξ][cout][cin] in a per-thread buffer reused across calls. */
+    /**
+     * U = G·g·Gᵀ for every (co, ci), packed for {@link #product} as [ξ][cout / 16][cin][16] (output channels
+     * past cout zero), in a per-thread buffer reused across calls.
+     */
     private static float[] transformedWeights(float[] weight, int cout, int cin) {
+        int blocks = Gemm.ceilDiv(cout, ROW_BLOCK);
+        int slab = blocks * cin * ROW_BLOCK;
         float[][] holder = WEIGHTS.get();
-        int pairs = cout * cin;
-        if (holder[0].length < XI * pairs) {
-            holder[0] = new float[XI * pairs];
+        if (holder[0].length < XI * slab) {
+            holder[0] = new float[XI * slab];
         }
         float[] u = holder[0];
-        // Blocks of pairs so that each of the 36 destination rows is written a run at a time, not a float;
-        // within a block, vectors of L pairs (their 3×3 kernels first dealt out position by position).
-        Parallel.forRange(Gemm.ceilDiv(pairs, WEIGHT_BLOCK), (fromBlock, toBlock) -> {
-            float[] kernels = new float[9 * WEIGHT_BLOCK];
-            float[] block = new float[XI * WEIGHT_BLOCK];
+        Parallel.forRange(blocks * cin, (from, to) -> {
+            float[] kernels = new float[9 * ROW_BLOCK];
             float[] gg = new float[SPAN * 3 * L];
-            for (int p0 = fromBlock * WEIGHT_BLOCK; p0 < Math.min(pairs, toBlock * WEIGHT_BLOCK);
-                 p0 += WEIGHT_BLOCK) {
-                int count = Math.min(WEIGHT_BLOCK, pairs - p0);
-                for (int q = 0; q < count; q++) {
+            for (int unit = from; unit < to; unit++) {
+                int ci = unit % cin;
+                int co0 = unit / cin * ROW_BLOCK;
+                for (int r = 0; r < ROW_BLOCK; r++) {
+                    int co = co0 + r;
                     for (int k = 0; k < 9; k++) {
-                        kernels[k * WEIGHT_BLOCK + q] = weight[(p0 + q) * 9 + k];
+                        kernels[k * ROW_BLOCK + r] = co < cout ? weight[(co * cin + ci) * 9 + k] : 0f;
                     }
                 }
-                for (int q = 0; q < count; q += L) {
-                    transformKernels(kernels, q, gg, block);
-                }
-                for (int xi = 0; xi < XI; xi++) {
-                    System.arraycopy(block, xi * WEIGHT_BLOCK, u, xi * pairs + p0, count);
+                for (int q = 0; q < ROW_BLOCK; q += L) {
+                    transformKernels(kernels, q, gg, u, unit * ROW_BLOCK + q, slab);
                 }
             }
         });
@@ -294,14 +349,14 @@ final class Winograd {
     }
 
     /**
-     * G·g·Gᵀ of the L kernels at column q of kernels [9][WEIGHT_BLOCK] into column q of block [36][WEIGHT_BLOCK],
-     * the intermediate G·g through gg [18][L].
+     * G·g·Gᵀ of the L kernels at column q of kernels [9][16] into u[off + ξ·slab], the intermediate G·g
+     * through gg [18][L].
      */
-    private static void transformKernels(float[] kernels, int q, float[] gg, float[] block) {
+    private static void transformKernels(float[] kernels, int q, float[] gg, float[] u, int off, int slab) {
         for (int j = 0; j < 3; j++) {
-            FloatVector g0 = FloatVector.fromArray(S, kernels, j * WEIGHT_BLOCK + q);
-            FloatVector g1 = FloatVector.fromArray(S, kernels, (3 + j) * WEIGHT_BLOCK + q);
-            FloatVector g2 = FloatVector.fromArray(S, kernels, (6 + j) * WEIGHT_BLOCK + q);
+            FloatVector g0 = FloatVector.fromArray(S, kernels, j * ROW_BLOCK + q);
+            FloatVector g1 = FloatVector.fromArray(S, kernels, (3 + j) * ROW_BLOCK + q);
+            FloatVector g2 = FloatVector.fromArray(S, kernels, (6 + j) * ROW_BLOCK + q);
             for (int a = 0; a < SPAN; a++) {
                 g0.mul(G[a][0]).add(g1.mul(G[a][1])).add(g2.mul(G[a][2])).intoArray(gg, (a * 3 + j) * L);
             }
@@ -311,8 +366,7 @@ final class Winograd {
             FloatVector h1 = FloatVector.fromArray(S, gg, (a * 3 + 1) * L);
             FloatVector h2 = FloatVector.fromArray(S, gg, (a * 3 + 2) * L);
             for (int c = 0; c < SPAN; c++) {
-                h0.mul(G[c][0]).add(h1.mul(G[c][1])).add(h2.mul(G[c][2]))
-                        .intoArray(block, (a * SPAN + c) * WEIGHT_BLOCK + q);
+                h0.mul(G[c][0]).add(h1.mul(G[c][1])).add(h2.mul(G[c][2])).intoArray(u, off + (a * SPAN + c) * slab);
             }
         }
     }
@@ -353,8 +407,6 @@ final class Winograd {
         final float[] half = new float[XI * L];
         /** The output tiles of a vector of tiles: [4·4][L]. */
         final float[] quad = new float[TILE * TILE * L];
-        /** The products of a partial vector of tiles: [36][L]. */
-        final float[] rest = new float[XI * L];
 
         RowBuffers sized(int tw) {
             width = Gemm.ceilDiv(TILE * tw + 2, L) * L;

@@ -33,7 +33,15 @@ public final class GroupNorm implements Layer {
 
     /** SiLU(GroupNorm(x)) into a new tensor, in one pass where the backend fuses them. */
     public Tensor forwardSilu(Tensor x) {
-        Tensor y = Tensor.zeros(x.shape());
+        return siluOfNormInto(x, Tensor.zeros(x.shape()));
+    }
+
+    /** SiLU(GroupNorm(x)) written over x (for an x nothing else reads afterwards); returns x. */
+    public Tensor forwardSiluInPlace(Tensor x) {
+        return siluOfNormInto(x, x);
+    }
+
+    private Tensor siluOfNormInto(Tensor x, Tensor y) {
         Kernels.get().groupNormSilu(x.data(), y.data(), x.dim(0), checkedChannels(x), x.dim(2) * x.dim(3), groups,
                 weight.data(), bias.data(), eps);
         return y;

@@ -34,7 +34,7 @@ public final class ResnetBlock implements Module {
 
     public Tensor forward(Tensor x) {
         Tensor h = conv1.forward(norm1.forwardSilu(x));
-        h = conv2.forward(norm2.forwardSilu(h));
+        h = conv2.forward(norm2.forwardSiluInPlace(h));
         return TensorOps.addInPlace(h, convShortcut != null ? convShortcut.forward(x) : x);
     }
 

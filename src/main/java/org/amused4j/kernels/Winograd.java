@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Dense 3×3 stride-1 convolution by Winograd's minimal filtering F(4×4, 3×3) (Lavin &amp; Gray, 2016): a 4×4
@@ -11,9 +12,12 @@ import java.util.Arrays;
  *
  * <p>The image is cut into bands of whole tile rows. Per band, every 6×6 input tile d of every input channel
  * becomes Bᵀ·d·B, giving 36 matrices V[ξ] [cin × tiles]; the weights become the 36 matrices U[ξ] = (G·g·Gᵀ)[ξ]
- * [cout × cin]; 36 GEMMs M[ξ] = U[ξ]·V[ξ] do the channel sums; each output tile is Aᵀ·m·A of its 36 values.
+ * [cout × cin]; 36 matrix products M[ξ] = U[ξ]·V[ξ] do the channel sums; each output tile is Aᵀ·m·A of its 36
+ * values. U and V are written by the transforms directly in the layout of a 16 × L register-tile product, so
+ * the products need no packing (a general {@link Gemm} per ξ spent a third of its time packing and clearing).
  * Bands run in parallel when there are enough of them, otherwise one after the other with the work inside
- * each band (channels, GEMM) split across the cores.
+ * each band (channels, products) split across the cores. The weight transform is redone per call (about 1% of
+ * the work at 64×64 and above); its buffer, and the bands' V and M, are kept per thread.
  *
  * <p>Interpolation points 0, 1, −1, 2, −1/2 (and ∞) rather than the textbook 0, ±1, ±2: Bᵀ and Aᵀ stay exact
  * in binary and the float32 error per convolution drops about 3.5× (to roughly 20× that of a direct sum) on
@@ -29,11 +33,11 @@ final class Winograd {
     private static final int SPAN = 6;
     /** Transform positions ξ per tile. */
     private static final int XI = SPAN * SPAN;
-    /** Tiles per band: the GEMMs' N. 256 keeps one V[ξ] slab (cin × tiles) in L2 up to cin ≈ 1024. */
+    /** Tiles per band: one V[ξ] slab (cin × tiles) stays in L2 while the products sweep it, up to cin ≈ 1024. */
     private static final int BAND_TILES = 256;
     /** Fewest output tiles (n · tile rows · tile columns) for which {@link #applies} chooses Winograd. */
     static final int MIN_TILES = 32;
-    /** Output channels per block of the products (the register tile's rows); a multiple of L. */
+    /** Output channels per block of the products (the register tile's rows); L divides it. */
     private static final int ROW_BLOCK = 16;
 
     /** G (6×3) for points 0, 1, −1, 2, −1/2, ∞, scaled so that Bᵀ below has only halves. */
@@ -53,9 +57,9 @@ final class Winograd {
 
     /**
      * Whether {@link #conv} computes this convolution (3×3, stride 1, one group, any padding) and is worth it:
-     * below MIN_TILES output tiles per call, transforming the weights and streaming U[ξ] through GEMMs of a
-     * few columns costs more than the multiplies saved (measured: 768 channels at 16×16 take twice as long as
-     * im2col, at 32×32 two thirds as long).
+     * below MIN_TILES output tiles per call, transforming the weights and streaming U[ξ] through products of a
+     * few columns costs more than the multiplies saved (measured with ConvBenchmark, 768 channels: at 16×16
+     * Winograd takes 1.6× the time of im2col, at 32×32 about the same; from 64×64 on it is 3–5× faster).
      */
     static boolean applies(ConvGeometry g, int n) {
         return g.kh() == 3 && g.kw() == 3 && g.stride() == 1 && g.groups() == 1
@@ -75,7 +79,13 @@ final class Winograd {
             runBand(x, b, g, u, bias, out, ty0, Math.min(bandRows, th - ty0), tw);
         };
         if (bands >= 2 * Parallel.threads()) {
-            Parallel.forEach(bands, body::run);
+            // Bands handed out one at a time rather than in fixed halves: a core slowed by other work takes fewer.
+            AtomicInteger next = new AtomicInteger();
+            Parallel.forEach(Parallel.threads(), worker -> {
+                for (int band = next.getAndIncrement(); band < bands; band = next.getAndIncrement()) {
+                    body.run(band);
+                }
+            });
         } else {
             for (int band = 0; band < bands; band++) {
                 body.run(band);

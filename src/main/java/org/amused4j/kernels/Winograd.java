@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Interpolation points 0, 1, −1, 2, −1/2 (and ∞) rather than the textbook 0, ±1, ±2: Bᵀ and Aᵀ stay exact
  * in binary and the float32 error per convolution drops about 3.5× (to roughly 20× that of a direct sum) on
- * unit-variance inputs with 256 channels.
- * The transforms are vectorized across the tiles of a tile row, one vector of 16 at a time.
+ * unit-variance inputs with 256 channels. The transforms are vectorized across the tiles of a tile row, one
+ * vector of L at a time.
  */
 final class Winograd {
     private static final VectorSpecies<Float> S = VectorMath.SPECIES;
@@ -100,7 +100,7 @@ final class Winograd {
 
     /**
      * Output tile rows [ty0, ty0 + rows) of image b. A tile row is cut into groups of L tiles (the last one
-     * padded); V is [ξ][group][cin][L] and M [ξ][group][cout rounded up to L][L], so that the products read and
+     * padded); V is [ξ][group][cin][L] and M [ξ][group][cout rounded up to 16][L], so that the products read and
      * write whole vectors and need no packing. U is [ξ][cout / 16][cin][16] (see {@link #transformedWeights}).
      */
     private static void runBand(float[] x, int b, ConvGeometry g, float[] u, float[] bias, float[] out,
@@ -213,9 +213,10 @@ final class Winograd {
 
     /**
      * Bᵀ·d·B of the tw tiles of tile row ty of one input channel (plane at xOff), written by vectors of L
-     * tiles to v[dst + ξ·slab + group·groupStride] (the lanes past tw hold leftovers). The six input rows (zero outside the image) are first dealt out so that each of
-     * the 36 tile positions of consecutive tiles is contiguous; both transform passes then run on whole
-     * vectors of 16 tiles.
+     * tiles to v[dst + ξ·slab + group·groupStride]; lanes past tw hold leftovers of earlier rows, which stay in
+     * their own lanes and are never written out. The six input rows (zero outside the image) are first dealt
+     * out so that each of the 36 tile positions of consecutive tiles is contiguous; both transform passes then
+     * run on whole vectors.
      */
     private static void inputTile(float[] x, int xOff, ConvGeometry g, int ty, int tw, RowBuffers rb,
                                   float[] v, int dst, int groupStride, int slab) {
@@ -255,8 +256,8 @@ final class Winograd {
 
     /**
      * The six outputs of Bᵀ·d for the column d_j = src[off + j·step] (vectors), stored at dst[dOff + k·dStep].
-     * Bᵀ rows: [1, 3/2, −2, −3/2, 1, 0],
-     * [0, −1, −5/2, −1/2, 1, 0], [0, 1, 1/2, −5/2, 1, 0], [0, −1/2, −1, 1/2, 1, 0], [0, 2, −1, −2, 1, 0],
+     * Bᵀ rows: [1, 3/2, −2, −3/2, 1, 0], [0, −1, −5/2, −1/2, 1, 0], [0, 1, 1/2, −5/2, 1, 0],
+     * [0, −1/2, −1, 1/2, 1, 0], [0, 2, −1, −2, 1, 0],
      * [0, 1, 3/2, −2, −3/2, 1].
      */
     private static void bt(float[] src, int off, int step, float[] dst, int dOff, int dStep) {

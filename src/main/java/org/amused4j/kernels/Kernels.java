@@ -50,6 +50,16 @@ public interface Kernels {
     void groupNorm(float[] x, float[] out, int n, int channels, int hw, int groups,
                    float[] weight, float[] bias, float eps);
 
+    /**
+     * SiLU(GroupNorm(x)), the pre-activation of most convolutions in a VAE: same arguments as
+     * {@link #groupNorm}. In place allowed. Backends may fuse the two passes; this default does not.
+     */
+    default void groupNormSilu(float[] x, float[] out, int n, int channels, int hw, int groups,
+                               float[] weight, float[] bias, float eps) {
+        groupNorm(x, out, n, channels, hw, groups, weight, bias, eps);
+        silu(out, 0, n * channels * hw);
+    }
+
     /** Exact GELU, x·Φ(x) with the error function, in place over [off, off+len). */
     void gelu(float[] x, int off, int len);
 

@@ -19,6 +19,8 @@ public final class VectorKernels implements Kernels {
     private static final int MIN_CHUNK = 1 << 14;
     /** Query rows whose attention scores are materialized at once (bounds the [rows, lk] score buffer). */
     private static final int ATTENTION_ROWS = 256;
+    /** Elements normalized (and activated) at a time: small enough to stay in L1 between the two steps. */
+    private static final int NORM_BLOCK = 2048;
     /** Upper bound on the im2col buffer in floats (64 MiB). */
     private static final int MAX_COLUMNS_FLOATS = 1 << 24;
 
@@ -109,6 +111,18 @@ public final class VectorKernels implements Kernels {
     @Override
     public void groupNorm(float[] x, float[] out, int n, int channels, int hw, int groups,
                           float[] weight, float[] bias, float eps) {
+        groupNorm(x, out, n, channels, hw, groups, weight, bias, eps, false);
+    }
+
+    @Override
+    public void groupNormSilu(float[] x, float[] out, int n, int channels, int hw, int groups,
+                              float[] weight, float[] bias, float eps) {
+        groupNorm(x, out, n, channels, hw, groups, weight, bias, eps, true);
+    }
+
+    /** GroupNorm, followed block by block (while the block is in L1) by SiLU when {@code silu}. */
+    private static void groupNorm(float[] x, float[] out, int n, int channels, int hw, int groups,
+                                  float[] weight, float[] bias, float eps, boolean silu) {
         int perGroup = channels / groups;
         int len = perGroup * hw;
         forRows(n * groups, len, ng -> {
@@ -121,7 +135,14 @@ public final class VectorKernels implements Kernels {
                 int ch = g * perGroup + c;
                 float scale = weight != null ? weight[ch] * inv : inv;
                 float shift = (bias != null ? bias[ch] : 0f) - mean * scale;
-                affine(x, out, base + c * hw, hw, scale, shift);
+                for (int b = 0; b < hw; b += NORM_BLOCK) {
+                    int off = base + c * hw + b;
+                    int blockLen = Math.min(NORM_BLOCK, hw - b);
+                    affine(x, out, off, blockLen, scale, shift);
+                    if (silu) {
+                        VectorMath.timesSigmoid(out, off, blockLen, 1f);
+                    }
+                }
             }
         });
     }
@@ -208,6 +229,8 @@ public final class VectorKernels implements Kernels {
                 groups);
         if (g.cinPerGroup() == 1 && groups > 1) {
             Convolutions.depthwise(x, n, g, weight, bias, out);
+        } else if (Winograd.applies(g, n)) {
+            Winograd.conv(x, n, g, weight, bias, out);
         } else {
             Convolutions.viaGemm(x, n, g, weight, bias, out, MAX_COLUMNS_FLOATS);
         }

@@ -25,13 +25,33 @@ public final class GroupNorm implements Layer {
     /** x [B, channels, H, W] normalized per (image, group) into a new tensor. */
     @Override
     public Tensor forward(Tensor x) {
+        Tensor y = Tensor.zeros(x.shape());
+        Kernels.get().groupNorm(x.data(), y.data(), x.dim(0), checkedChannels(x), x.dim(2) * x.dim(3), groups,
+                weight.data(), bias.data(), eps);
+        return y;
+    }
+
+    /** SiLU(GroupNorm(x)) into a new tensor, in one pass where the backend fuses them. */
+    public Tensor forwardSilu(Tensor x) {
+        return siluOfNormInto(x, Tensor.zeros(x.shape()));
+    }
+
+    /** SiLU(GroupNorm(x)) written over x (for an x nothing else reads afterwards); returns x. */
+    public Tensor forwardSiluInPlace(Tensor x) {
+        return siluOfNormInto(x, x);
+    }
+
+    private Tensor siluOfNormInto(Tensor x, Tensor y) {
+        Kernels.get().groupNormSilu(x.data(), y.data(), x.dim(0), checkedChannels(x), x.dim(2) * x.dim(3), groups,
+                weight.data(), bias.data(), eps);
+        return y;
+    }
+
+    private int checkedChannels(Tensor x) {
         if (x.dim(1) != channels) {
             throw new IllegalArgumentException("group norm expects " + channels + " channels, got " + x);
         }
-        Tensor y = Tensor.zeros(x.shape());
-        Kernels.get().groupNorm(x.data(), y.data(), x.dim(0), channels, x.dim(2) * x.dim(3), groups,
-                weight.data(), bias.data(), eps);
-        return y;
+        return channels;
     }
 
     @Override

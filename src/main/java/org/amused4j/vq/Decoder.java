@@ -46,7 +46,7 @@ public final class Decoder implements Module {
         for (UpDecoderBlock block : upBlocks) {
             h = block.forward(h);
         }
-        return convOut.forward(ResnetBlock.siluOfNorm(convNormOut, h));
+        return convOut.forward(convNormOut.forwardSiluInPlace(h));
     }
 
     @Override

@@ -51,7 +51,7 @@ public final class Encoder implements Module {
             h = block.forward(h);
         }
         h = midBlock.forward(h);
-        return convOut.forward(ResnetBlock.siluOfNorm(convNormOut, h));
+        return convOut.forward(convNormOut.forwardSiluInPlace(h));
     }
 
     @Override

@@ -33,14 +33,9 @@ public final class ResnetBlock implements Module {
     }
 
     public Tensor forward(Tensor x) {
-        Tensor h = conv1.forward(siluOfNorm(norm1, x));
-        h = conv2.forward(siluOfNorm(norm2, h));
+        Tensor h = conv1.forward(norm1.forwardSilu(x));
+        h = conv2.forward(norm2.forwardSiluInPlace(h));
         return TensorOps.addInPlace(h, convShortcut != null ? convShortcut.forward(x) : x);
-    }
-
-    /** SiLU(GroupNorm(x)): the pre-activation every VQ conv after the first is fed with. */
-    static Tensor siluOfNorm(GroupNorm norm, Tensor x) {
-        return TensorOps.siluInPlace(norm.forward(x));
     }
 
     @Override

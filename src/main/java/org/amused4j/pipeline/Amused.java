@@ -1,5 +1,6 @@
 package org.amused4j.pipeline;
 
+import org.amused4j.image.DecodedImage;
 import org.amused4j.image.PipelineImages;
 import org.amused4j.sampling.AmusedScheduler;
 import org.amused4j.sampling.MaskSchedule;
@@ -55,9 +56,9 @@ public final class Amused {
 
     public Generation imageToImage(Requests.ImageToImage request, RandomSource random, StepListener listener) {
         GenerationOptions options = request.options();
-        Tensor image = PipelineImages.inputTensor(request.image(), model.vqFactor());
-        Grid grid = grid(image.dim(3), image.dim(2));
-        int[] encoded = encode(image, request.prompts().size());
+        EncodedImage input = encode(request.image(), request.prompts().size());
+        Grid grid = input.grid();
+        int[] encoded = input.tokens();
         AmusedScheduler scheduler = scheduler(options, MaskSchedule.COSINE);
         int start = firstStep(options.steps(), request.strength());
         // diffusers noises at timesteps[start - 1]; Python's index -1 (strength 1) is the last timestep, 0,
@@ -74,9 +75,9 @@ public final class Amused {
 
     public Generation inpaint(Requests.Inpaint request, RandomSource random, StepListener listener) {
         GenerationOptions options = request.options();
-        Tensor image = PipelineImages.inputTensor(request.image(), model.vqFactor());
-        Grid grid = grid(image.dim(3), image.dim(2));
-        int[] tokens = encode(image, request.prompts().size());
+        EncodedImage input = encode(request.image(), request.prompts().size());
+        Grid grid = input.grid();
+        int[] tokens = input.tokens();
         boolean[] mask = PipelineImages.tokenMask(request.mask(), grid.width(), grid.height());
         int maskId = model.scheduler().maskTokenId();
         int masked = 0;
@@ -104,10 +105,15 @@ public final class Amused {
         return steps - (int) (steps * (double) strength);
     }
 
-    /** VQ tokens of one image, repeated for every prompt. */
-    private int[] encode(Tensor image, int prompts) {
+    /** An input image's token grid and its VQ tokens, repeated for every prompt. */
+    private record EncodedImage(Grid grid, int[] tokens) {
+    }
+
+    private EncodedImage encode(DecodedImage picture, int prompts) {
+        Tensor image = PipelineImages.inputTensor(picture, model.vqFactor());
+        Grid grid = grid(image.dim(3), image.dim(2));
         int[] ids = model.vq().quantize(model.vq().encode(image));
-        return TextConditioning.tile(ids, prompts);
+        return new EncodedImage(grid, TextConditioning.tile(ids, prompts));
     }
 
     private AmusedScheduler scheduler(GenerationOptions options, MaskSchedule schedule) {

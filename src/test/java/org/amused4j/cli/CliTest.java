@@ -9,8 +9,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,14 +23,8 @@ class CliTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static String model256() {
@@ -46,7 +38,7 @@ class CliTest {
     @Test
     void generateWritesAPngWithTheGenerationParameters() throws IOException {
         Path out = tmp.resolve("fox.png");
-        Run r = run("generate", "--model", model256(), "--seed", "7", "--steps", "4", "-o", out.toString(),
+        CliRun r = run("generate", "--model", model256(), "--seed", "7", "--steps", "4", "-o", out.toString(),
                 "a", "red", "fox");
         assertThat(r.code()).as(r.err()).isZero();
         DecodedImage img = ImageFiles.read(out);
@@ -71,7 +63,7 @@ class CliTest {
         assertThat(ImageFiles.read(a).pixels().pixels()).isEqualTo(ImageFiles.read(b).pixels().pixels());
 
         Path dir = tmp.resolve("batch") ;
-        Run r = run("generate", "-m", model256(), "-s", "5", "--steps", "2", "--num-images", "2",
+        CliRun r = run("generate", "-m", model256(), "-s", "5", "--steps", "2", "--num-images", "2",
                 "-p", "a cat", "-p", "a dog", "-o", dir + "/");
         assertThat(r.code()).as(r.err()).isZero();
         try (Stream<Path> files = Files.list(dir)) {
@@ -85,14 +77,14 @@ class CliTest {
     @Test
     void img2imgAndInpaintWriteImagesOfTheInputSize() {
         Path out1 = tmp.resolve("var.png");
-        Run r1 = run("img2img", "-m", model256(), "--image", image("pipeline_img2img_image.png").toString(),
+        CliRun r1 = run("img2img", "-m", model256(), "--image", image("pipeline_img2img_image.png").toString(),
                 "--strength", "0.5", "-s", "1", "-o", out1.toString(), "a watercolor painting");
         assertThat(r1.code()).as(r1.err()).isZero();
         assertThat(ImageFiles.read(out1).width()).isEqualTo(32);
         assertThat(ImageFiles.readPngText(out1)).containsEntry("strength", "0.5").containsEntry("pipeline", "image-to-image");
 
         Path out2 = tmp.resolve("inpainted.png");
-        Run r2 = run("inpaint", "-m", model256(), "--image", image("pipeline_inpaint_image.png").toString(),
+        CliRun r2 = run("inpaint", "-m", model256(), "--image", image("pipeline_inpaint_image.png").toString(),
                 "--mask", image("pipeline_inpaint_mask.png").toString(), "-s", "1", "-o", out2.toString(), "a flower");
         assertThat(r2.code()).as(r2.err()).isZero();
         assertThat(ImageFiles.read(out2).height()).isEqualTo(32);
@@ -101,7 +93,7 @@ class CliTest {
 
     @Test
     void infoListsComponentsAndParameterCounts() {
-        Run r = run("info", "--model", model256(), "--variant", "fp16");
+        CliRun r = run("info", "--model", model256(), "--variant", "fp16");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("transformer", "UVit2DModel", "diffusion_pytorch_model.fp16.safetensors",
                 "vqvae", "text_encoder", "total parameters:", "F16");
@@ -136,7 +128,7 @@ class CliTest {
         }
         args.add("--output");
         args.add(out.toString());
-        Run r = run(args.toArray(String[]::new));
+        CliRun r = run(args.toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         List<String> errorLines = r.err().lines().filter(l -> l.startsWith("amused: error: ")).toList();
         assertThat(errorLines).hasSize(1);
@@ -152,18 +144,18 @@ class CliTest {
     void neverOverwritesWithoutForce() throws IOException {
         Path out = tmp.resolve("taken.png");
         Files.writeString(out, "precious");
-        Run r = run("generate", "-m", model256(), "--steps", "1", "-o", out.toString(), "x");
+        CliRun r = run("generate", "-m", model256(), "--steps", "1", "-o", out.toString(), "x");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("already exists (use --force to overwrite)");
         assertThat(Files.readString(out)).isEqualTo("precious");
-        Run forced = run("generate", "-m", model256(), "--steps", "1", "--force", "-o", out.toString(), "x");
+        CliRun forced = run("generate", "-m", model256(), "--steps", "1", "--force", "-o", out.toString(), "x");
         assertThat(forced.code()).as(forced.err()).isZero();
         assertThat(ImageFiles.read(out).width()).isEqualTo(32);
     }
 
     @Test
     void helpShowsExamples() {
-        Run r = run("generate", "--help");
+        CliRun r = run("generate", "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Examples:", "--negative-prompt", "--seed", "--variant");
     }

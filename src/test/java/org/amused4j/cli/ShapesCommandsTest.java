@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -26,20 +24,14 @@ class ShapesCommandsTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void fiveHundredImagesOfEveryPairAreAllJudgedCorrect() throws IOException {
         Path data = tmp.resolve("all");
-        Run made = run("dataset", "shapes", "--split", "all", "--count", "500", "--seed", "9", "--output",
+        CliRun made = run("dataset", "shapes", "--split", "all", "--count", "500", "--seed", "9", "--output",
                 data.toString());
         assertThat(made.code()).as(made.err()).isZero();
         List<ImageFolder.CaptionedImage> images = ImageFolder.read(data);
@@ -51,7 +43,7 @@ class ShapesCommandsTest {
         }
         assertThat(pairs).as("every colour/shape pair, held-out ones included").hasSize(32);
 
-        Run eval = run("shapes-eval", "--images", data.toString(), "--json");
+        CliRun eval = run("shapes-eval", "--images", data.toString(), "--json");
         assertThat(eval.code()).as(eval.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(eval.out());
         assertThat(report.get("images").asInt()).isEqualTo(500);
@@ -81,7 +73,7 @@ class ShapesCommandsTest {
                     .isEqualTo(ImageFiles.read(b.resolve(name)).pixels().pixels());
             assertThat(ShapeCaption.parse(ImageFiles.readPngText(a.resolve(name)).get("prompt")).heldOut()).isFalse();
         }
-        Run eval = run("shapes-eval", "--images", a.toString());
+        CliRun eval = run("shapes-eval", "--images", a.toString());
         assertThat(eval.code()).as(eval.err()).isZero();
         assertThat(eval.out()).contains("images: 12").containsPattern("all\\s+100\\.0%");
     }
@@ -91,7 +83,7 @@ class ShapesCommandsTest {
         Path data = tmp.resolve("d");
         assertThat(run("dataset", "shapes", "--count", "6", "-o", data.toString()).code()).isZero();
         Files.delete(data.resolve(ImageFolder.METADATA));
-        Run eval = run("shapes-eval", "--images", data.toString(), "--json");
+        CliRun eval = run("shapes-eval", "--images", data.toString(), "--json");
         assertThat(eval.code()).as(eval.err()).isZero();
         assertThat(new ObjectMapper().readTree(eval.out()).get("accuracy").get("all").asDouble()).isEqualTo(1.0);
     }
@@ -99,7 +91,7 @@ class ShapesCommandsTest {
     @Test
     void heldOutPromptsOnly() throws IOException {
         Path dir = tmp.resolve("prompts");
-        Run r = run("dataset", "shapes", "--split", "held-out", "--count", "40", "--prompts-only", "-o",
+        CliRun r = run("dataset", "shapes", "--split", "held-out", "--count", "40", "--prompts-only", "-o",
                 dir.toString());
         assertThat(r.code()).as(r.err()).isZero();
         List<String> prompts = Files.readAllLines(dir.resolve("prompts.txt"));
@@ -113,23 +105,23 @@ class ShapesCommandsTest {
     void userErrors() throws IOException {
         Path data = tmp.resolve("e");
         assertThat(run("dataset", "shapes", "--count", "2", "-o", data.toString()).code()).isZero();
-        Run again = run("dataset", "shapes", "--count", "2", "-o", data.toString());
+        CliRun again = run("dataset", "shapes", "--count", "2", "-o", data.toString());
         assertThat(again.code()).isEqualTo(Main.USER_ERROR);
         assertThat(again.err()).contains("already exists").contains("--force");
         assertThat(run("dataset", "shapes", "--count", "2", "-o", data.toString(), "--force").code()).isZero();
         assertThat(run("dataset", "shapes", "--count", "0", "-o", data.toString()).err()).contains("--count");
-        Run badSplit = run("dataset", "shapes", "--count", "2", "--split", "test", "-o", data.toString());
+        CliRun badSplit = run("dataset", "shapes", "--count", "2", "--split", "test", "-o", data.toString());
         assertThat(badSplit.code()).isEqualTo(Main.USER_ERROR);
         assertThat(badSplit.err()).contains("held-out");
 
         Files.writeString(data.resolve(ImageFolder.METADATA),
                 "{\"file_name\": \"000000.png\", \"text\": \"a red fox in the snow\"}\n");
-        Run foreign = run("shapes-eval", "--images", data.toString());
+        CliRun foreign = run("shapes-eval", "--images", data.toString());
         assertThat(foreign.code()).isEqualTo(Main.USER_ERROR);
         assertThat(foreign.err()).contains("000000.png").contains("a red fox in the snow");
         Files.writeString(data.resolve(ImageFolder.METADATA), "{\"file_name\": 3}\n");
         assertThat(run("shapes-eval", "--images", data.toString()).err()).contains("line 1").contains("file_name");
-        Run missing = run("shapes-eval", "--images", tmp.resolve("nowhere").toString());
+        CliRun missing = run("shapes-eval", "--images", tmp.resolve("nowhere").toString());
         assertThat(missing.code()).isEqualTo(Main.USER_ERROR);
         assertThat(missing.err()).contains("not found");
     }

@@ -13,8 +13,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,14 +26,8 @@ class TrainCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(List<String> args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(List<String> args) {
+        return CliRun.of(args.toArray(String[]::new));
     }
 
     private static List<String> args(String... more) {
@@ -49,7 +41,7 @@ class TrainCommandTest {
     void loraTrainingOnOneImageWritesAdaptersThatGenerateApplies() throws IOException {
         Path data = TrainingFixtures.captionedFolder(tmp.resolve("data"), 1);
         Path out = tmp.resolve("run");
-        Run r = run(args("--image", data.resolve("img0.png").toString(), "--prompt", "a [V] picture", "--use-lora",
+        CliRun r = run(args("--image", data.resolve("img0.png").toString(), "--prompt", "a [V] picture", "--use-lora",
                 "--lora-rank", "4", "--lora-alpha", "8", "--lr", "1e-2", "--max-steps", "3", "--checkpoint-every", "2",
                 "--ema", "--validation-prompt", "a [V] cat", "--validation-every", "3", "-o", out.toString()));
         assertThat(r.code()).as(r.err()).isZero();
@@ -73,11 +65,11 @@ class TrainCommandTest {
 
         Path png = tmp.resolve("lora.png");
         Path plainPng = tmp.resolve("plain.png");
-        Run g = run(List.of("generate", "--model", TrainingFixtures.tinyModel().toString(), "--seed", "1", "--steps", "2",
+        CliRun g = run(List.of("generate", "--model", TrainingFixtures.tinyModel().toString(), "--seed", "1", "--steps", "2",
                 "--lora", lora + ":20", "-o", png.toString(), "a [V] picture"));
         assertThat(g.code()).as(g.err()).isZero();
         assertThat(ImageFiles.readPngText(png)).containsEntry("lora", lora + ":20");
-        Run plain = run(List.of("generate", "--model", TrainingFixtures.tinyModel().toString(), "--seed", "1",
+        CliRun plain = run(List.of("generate", "--model", TrainingFixtures.tinyModel().toString(), "--seed", "1",
                 "--steps", "2", "-o", plainPng.toString(), "a [V] picture"));
         assertThat(plain.code()).isZero();
         assertThat(ImageFiles.read(png).pixels().pixels()).as("the adapters change the image")
@@ -106,7 +98,7 @@ class TrainCommandTest {
         };
         a = new ArrayList<>(a);
         a.addAll(List.of("-o", tmp.resolve("out").toString()));
-        Run r = run(a);
+        CliRun r = run(a);
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         List<String> lines = r.err().lines().toList();
         assertThat(lines.getLast()).startsWith("amused: error: ");

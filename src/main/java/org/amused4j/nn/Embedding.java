@@ -3,6 +3,7 @@ package org.amused4j.nn;
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.grad.BackwardKernels;
+import org.amused4j.tensor.FloatWeight;
 import org.amused4j.tensor.Tensor;
 import org.amused4j.tensor.Weight;
 
@@ -51,8 +52,9 @@ public final class Embedding implements Module {
         if (!tape.isRecording()) {
             return y;
         }
-        // Trained parameters were registered through parameters(), which already made the table float32.
-        float[] dWeight = tape.parameterGradient(weight());
+        // Trained parameters were registered through parameters(), which made the table float32; one still in
+        // half precision is frozen (and stays unwidened).
+        float[] dWeight = weight instanceof FloatWeight(Tensor table) ? tape.parameterGradient(table) : null;
         if (dWeight != null) {
             tape.onBackward(y, dY -> BackwardKernels.embedding(ids, count, dim, dY, dWeight));
         }

@@ -4,6 +4,7 @@ import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.FloatWeight;
+import org.amused4j.tensor.HalfWeight;
 import org.amused4j.tensor.Tensor;
 import org.amused4j.tensor.Weight;
 
@@ -27,6 +28,9 @@ public final class Embedding implements Module {
     /** The live float32 table, widened on the first call when stored in half precision (as {@link Linear#weight}). */
     public synchronized Tensor weight() {
         Tensor t = weight.toFloat32();
+        if (weight instanceof HalfWeight h) {
+            h.releasePages(); // the float32 copy replaces it for good
+        }
         weight = Weight.of(t);
         return t;
     }

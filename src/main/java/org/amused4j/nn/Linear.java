@@ -4,6 +4,7 @@ import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.FloatWeight;
+import org.amused4j.tensor.HalfWeight;
 import org.amused4j.tensor.Tensor;
 import org.amused4j.tensor.Weight;
 
@@ -32,6 +33,9 @@ public final class Linear implements Layer {
      */
     public synchronized Tensor weight() {
         Tensor t = weight.toFloat32();
+        if (weight instanceof HalfWeight h) {
+            h.releasePages(); // the float32 copy replaces it for good
+        }
         weight = Weight.of(t);
         return t;
     }

@@ -35,7 +35,10 @@ import java.util.concurrent.Callable;
                 "  amused train --model amused-256 --image style.png --prompt \"A mushroom in [V] style\" \\",
                 "      --use-lora --lr 4e-4 --batch-size 1 --max-steps 2000 --output styledrop",
                 "  amused train ... --output run1 --resume latest",
-                "  amused train --benchmark --use-8bit-adam --gradient-checkpointing --batch-size 1"})
+                "  amused train --benchmark --use-8bit-adam --gradient-checkpointing --batch-size 1",
+                "", "Memory: ./amused gives training a heap for amused-256 at batch 1 (2 GiB with --use-lora, 7 GiB",
+                "otherwise, enough with --use-8bit-adam and --gradient-checkpointing); for more (plain AdamW, larger",
+                "batches, amused-512) set AMUSED_JAVA_OPTS, e.g. AMUSED_JAVA_OPTS=-Xmx12g."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

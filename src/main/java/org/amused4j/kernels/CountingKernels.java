@@ -25,6 +25,13 @@ final class CountingKernels implements Kernels {
     }
 
     @Override
+    public void multiplyByWeight(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta,
+                                 float[] c, int cOff, int ldc) {
+        FlopCounter.add(2L * m * n * k);
+        delegate.multiplyByWeight(m, n, k, a, aOff, lda, w, beta, c, cOff, ldc);
+    }
+
+    @Override
     public void softmax(float[] x, int off, int rows, int cols) {
         delegate.softmax(x, off, rows, cols);
     }

@@ -59,6 +59,16 @@ final class Gemm {
         run(false, m, n, k, 1f, a, aOff, lda, b, beta, c, cOff, ldc);
     }
 
+    /** C = A·W + beta·C for a weight W [k, n]: float32 weights take the array path, half ones widen in packing. */
+    static void multiplyByWeight(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta,
+                                 float[] c, int cOff, int ldc) {
+        BOperand b = switch (w) {
+            case FloatWeight f -> new ArrayB(false, f.tensor().data(), 0, n);
+            case HalfWeight h -> new HalfRowsB(h, 0, n);
+        };
+        run(false, m, n, k, 1f, a, aOff, lda, b, beta, c, cOff, ldc);
+    }
+
     private static void run(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                             BOperand b, float beta, float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0) {
@@ -180,7 +190,7 @@ final class Gemm {
     }
 
     /** op(B), K×N, as the packing reads it. */
-    private sealed interface BOperand permits ArrayB, HalfB {
+    private sealed interface BOperand permits ArrayB, HalfB, HalfRowsB {
         /** The same operand without its first {@code j} columns. */
         BOperand fromColumn(int j);
 
@@ -263,6 +273,29 @@ final class Gemm {
                             bp[dst + p * NR] = strip[p];
                         }
                     }
+                }
+                zeroColumns(bp, base, kc, nr);
+            }
+        }
+    }
+
+    /**
+     * A half-precision weight W [K, N] read as op(B) = W (no transpose): each panel row is a contiguous run of
+     * W's row, widened straight into the panel.
+     */
+    private record HalfRowsB(HalfWeight w, long off, int ld) implements BOperand {
+        @Override
+        public BOperand fromColumn(int j) {
+            return new HalfRowsB(w, off + j, ld);
+        }
+
+        @Override
+        public void pack(int p0, int kc, int j0, int nc, float[] bp, float[] strip) {
+            for (int jj = 0; jj < nc; jj += NR) {
+                int base = jj * kc;
+                int nr = Math.min(NR, nc - jj);
+                for (int p = 0; p < kc; p++) {
+                    w.read(off + (long) (p0 + p) * ld + j0 + jj, bp, base + p * NR, nr);
                 }
                 zeroColumns(bp, base, kc, nr);
             }

@@ -37,6 +37,16 @@ public interface Kernels {
         gemm(false, true, m, n, k, 1f, a, aOff, lda, w.toFloat32().data(), 0, k, beta, c, cOff, ldc);
     }
 
+    /**
+     * The product with a weight as it is stored: {@code C = A·W + beta·C} with A M×K and W [K, N] in whatever
+     * storage it has (widened while read, so the result equals {@code gemm(false, false, ...)} on the widened
+     * matrix). A linear layer's input gradient dX = dY·W, computed from a frozen half-precision weight in place.
+     */
+    default void multiplyByWeight(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta,
+                                  float[] c, int cOff, int ldc) {
+        gemm(false, false, m, n, k, 1f, a, aOff, lda, w.toFloat32().data(), 0, n, beta, c, cOff, ldc);
+    }
+
     /** In-place softmax of each of {@code rows} rows of length {@code cols} starting at {@code off}. */
     void softmax(float[] x, int off, int rows, int cols);
 

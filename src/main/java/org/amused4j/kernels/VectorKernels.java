@@ -40,6 +40,12 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void multiplyByWeight(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta,
+                                 float[] c, int cOff, int ldc) {
+        Gemm.multiplyByWeight(m, n, k, a, aOff, lda, w, beta, c, cOff, ldc);
+    }
+
+    @Override
     public void softmax(float[] x, int off, int rows, int cols) {
         forRows(rows, cols, r -> softmaxRow(x, off + r * cols, cols));
     }

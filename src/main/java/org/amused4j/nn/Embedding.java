@@ -3,6 +3,8 @@ package org.amused4j.nn;
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.grad.BackwardKernels;
+import org.amused4j.tensor.FloatWeight;
+import org.amused4j.tensor.HalfWeight;
 import org.amused4j.tensor.Tensor;
 import org.amused4j.tensor.Weight;
 
@@ -26,6 +28,9 @@ public final class Embedding implements Module {
     /** The live float32 table, widened on the first call when stored in half precision (as {@link Linear#weight}). */
     public synchronized Tensor weight() {
         Tensor t = weight.toFloat32();
+        if (weight instanceof HalfWeight h) {
+            h.releasePages(); // the float32 copy replaces it for good
+        }
         weight = Weight.of(t);
         return t;
     }
@@ -51,8 +56,9 @@ public final class Embedding implements Module {
         if (!tape.isRecording()) {
             return y;
         }
-        // Trained parameters were registered through parameters(), which already made the table float32.
-        float[] dWeight = tape.parameterGradient(weight());
+        // Trained parameters were registered through parameters(), which made the table float32; one still in
+        // half precision is frozen (and stays unwidened).
+        float[] dWeight = weight instanceof FloatWeight(Tensor table) ? tape.parameterGradient(table) : null;
         if (dWeight != null) {
             tape.onBackward(y, dY -> BackwardKernels.embedding(ids, count, dim, dY, dWeight));
         }

@@ -3,6 +3,8 @@ package org.amused4j.nn;
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.grad.BackwardKernels;
+import org.amused4j.tensor.FloatWeight;
+import org.amused4j.tensor.HalfWeight;
 import org.amused4j.tensor.Tensor;
 import org.amused4j.tensor.Weight;
 
@@ -31,6 +33,9 @@ public final class Linear implements Layer {
      */
     public synchronized Tensor weight() {
         Tensor t = weight.toFloat32();
+        if (weight instanceof HalfWeight h) {
+            h.releasePages(); // the float32 copy replaces it for good
+        }
         weight = Weight.of(t);
         return t;
     }
@@ -114,13 +119,21 @@ public final class Linear implements Layer {
     }
 
     /**
-     * dX = dY·W, dW = dYᵀ·X, db = Σ dY, added into the tape's buffers. The backward works on the float32 weight
-     * ({@link #weight()} widens a half-precision one once).
+     * dX = dY·W, dW = dYᵀ·X, db = Σ dY, added into the tape's buffers. A weight still in half precision was never
+     * handed out as a parameter ({@link #parameters} widens it), so it is frozen: dX is computed from the stored
+     * values, which the GEMM widens while it reads them, and the layer keeps no float32 copy.
      */
     private void addOwnGradients(Tensor x, float[] dY, Tape tape) {
-        Tensor w = weight();
-        BackwardKernels.linear(x.data(), w.data(), rows(x), in, out, dY, tape.gradientBuffer(x),
-                tape.parameterGradient(w), tape.parameterGradient(bias));
+        float[] dBias = tape.parameterGradient(bias);
+        if (weight instanceof FloatWeight(Tensor w)) {
+            BackwardKernels.linear(x.data(), w.data(), rows(x), in, out, dY, tape.gradientBuffer(x),
+                    tape.parameterGradient(w), dBias);
+            return;
+        }
+        Kernels.get().multiplyByWeight(rows(x), in, out, dY, 0, out, weight, 1f, tape.gradientBuffer(x), 0, in);
+        if (dBias != null) {
+            BackwardKernels.linear(x.data(), null, rows(x), in, out, dY, null, null, dBias);
+        }
     }
 
     @Override

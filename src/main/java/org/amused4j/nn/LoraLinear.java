@@ -43,6 +43,14 @@ public final class LoraLinear implements Layer {
     @Override
     public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
         base.parameters(prefix, sink);
+        adapterParameters(prefix, sink);
+    }
+
+    /**
+     * Only the adapter's parameters, as {@link #parameters} names them: what LoRA trains, enumerated without
+     * touching the base (whose enumeration would widen a half-precision weight to float32).
+     */
+    public void adapterParameters(String prefix, BiConsumer<String, Tensor> sink) {
         down.parameters(prefix + "lora_A.", sink);
         up.parameters(prefix + "lora_B.", sink);
     }

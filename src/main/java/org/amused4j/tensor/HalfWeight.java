@@ -83,6 +83,17 @@ public record HalfWeight(MemorySegment bytes, Format format, int[] shape) implem
         return format == Format.BF16 ? Half.bf16ToFloat(bits) : Half.f16ToFloat(bits);
     }
 
+    /**
+     * Drops the pages of a memory-mapped weight from the process's resident memory, for when it has been widened
+     * for good (training): they would otherwise count towards the process's size until the whole file is
+     * unmapped. The weight stays readable (the pages come back from the file on the next read).
+     */
+    public void releasePages() {
+        if (bytes.isMapped()) {
+            bytes.unload();
+        }
+    }
+
     @Override
     public Tensor toFloat32() {
         long n = size();

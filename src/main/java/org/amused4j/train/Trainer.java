@@ -57,7 +57,8 @@ public final class Trainer {
         UVit2DModel transformer = model.transformer();
         if (config.usesLora()) {
             adapters = LoraAdapters.attach(transformer, config.lora(), LoraAdapters.peftInitialization(config.seed()));
-            parameters = TransformerTrainingPass.parameters(transformer, n -> n.contains(LoraAdapters.NAME_MARKER));
+            // Only the adapters: enumerating the frozen transformer would widen its half-precision weights.
+            parameters = TransformerTrainingPass.parameters(adapters, n -> true);
         } else {
             adapters = null;
             parameters = TransformerTrainingPass.parameters(transformer, n -> true);

@@ -125,11 +125,7 @@ public final class LoraAdapters implements Module {
     @Override
     public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
         for (Adapted a : adapted) {
-            a.layer().parameters(prefix + a.name() + ".", (name, value) -> {
-                if (name.contains(NAME_MARKER)) {
-                    sink.accept(name, value);
-                }
-            });
+            a.layer().adapterParameters(prefix + a.name() + ".", sink);
         }
     }
 }

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link Kernels#linear} with a half-precision weight must give exactly (bit for bit) the GEMM of the widened
- * weight, since widening is exact and the accumulation order is the same.
+ * {@link Kernels#linear} and {@link Kernels#multiplyByWeight} with a half-precision weight must give exactly (bit
+ * for bit) the GEMM of the widened weight, since widening is exact and the accumulation order is the same.
  */
 class LinearKernelTest {
     private static final ValueLayout.OfShort SHORT_LE =
@@ -40,13 +40,7 @@ class LinearKernelTest {
         float[] c0 = randoms(random, m * n);
         for (HalfWeight.Format format : HalfWeight.Format.values()) {
             try (Arena arena = Arena.ofShared()) {
-                MemorySegment bytes = arena.allocate(2L * n * k);
-                for (int i = 0; i < n * k; i++) {
-                    float v = (float) random.nextGaussian();
-                    bytes.setAtIndex(SHORT_LE, i, format == HalfWeight.Format.F16 ? Half.floatToF16(v)
-                            : Half.floatToBf16(v));
-                }
-                Weight half = new HalfWeight(bytes, format, new int[] {n, k});
+                Weight half = halfMatrix(arena, random, format, n, k);
                 Tensor widened = half.toFloat32();
                 for (float beta : new float[] {0f, 1f}) {
                     float[] expected = c0.clone();
@@ -60,6 +54,42 @@ class LinearKernelTest {
                 }
             }
         }
+    }
+
+    /** The untransposed product A·W (a frozen linear layer's input gradient dY·W), W [k, n] stored as is. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void multiplyingByAHalfWeightGivesTheGemmOfTheWidenedWeightExactly(int m, int n, int k) {
+        SplittableRandom random = new SplittableRandom(m * 13L + n * 5L + k);
+        float[] a = randoms(random, m * k);
+        float[] c0 = randoms(random, m * n);
+        for (HalfWeight.Format format : HalfWeight.Format.values()) {
+            try (Arena arena = Arena.ofShared()) {
+                Weight half = halfMatrix(arena, random, format, k, n);
+                Tensor widened = half.toFloat32();
+                for (float beta : new float[] {0f, 1f}) {
+                    float[] expected = c0.clone();
+                    Kernels.get().gemm(false, false, m, n, k, 1f, a, 0, k, widened.data(), 0, n, beta, expected, 0, n);
+                    float[] viaHalf = c0.clone();
+                    Kernels.get().multiplyByWeight(m, n, k, a, 0, k, half, beta, viaHalf, 0, n);
+                    float[] viaFloat = c0.clone();
+                    Kernels.get().multiplyByWeight(m, n, k, a, 0, k, Weight.of(widened), beta, viaFloat, 0, n);
+                    assertThat(viaHalf).as("%s beta %s", format, beta).containsExactly(expected);
+                    assertThat(viaFloat).as("float32 weight, beta %s", beta).containsExactly(expected);
+                }
+            }
+        }
+    }
+
+    /** A [rows, cols] weight of random normal values rounded to {@code format}, in memory of {@code arena}. */
+    private static Weight halfMatrix(Arena arena, SplittableRandom random, HalfWeight.Format format, int rows,
+                                     int cols) {
+        MemorySegment bytes = arena.allocate(2L * rows * cols);
+        for (int i = 0; i < rows * cols; i++) {
+            float v = (float) random.nextGaussian();
+            bytes.setAtIndex(SHORT_LE, i, format == HalfWeight.Format.F16 ? Half.floatToF16(v) : Half.floatToBf16(v));
+        }
+        return new HalfWeight(bytes, format, new int[] {rows, cols});
     }
 
     private static float[] randoms(SplittableRandom random, int n) {

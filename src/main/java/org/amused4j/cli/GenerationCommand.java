@@ -9,6 +9,7 @@ import org.amused4j.pipeline.GenerationOptions;
 import org.amused4j.pipeline.Prompts;
 import org.amused4j.pipeline.StepListener;
 import org.amused4j.tensor.AmusedException;
+import org.amused4j.uvit.LoraAdapters;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -67,6 +68,10 @@ abstract class GenerationCommand implements Callable<Integer> {
             description = "Apply a LoRA file (pytorch_lora_weights.safetensors); SCALE multiplies alpha/rank (default 1).")
     String lora;
 
+    @Option(names = "--merge-lora",
+            description = "Fold the --lora adapters into the weights once, so each step costs what it costs without LoRA.")
+    boolean mergeLora;
+
     /** The pipeline's name for the PNG metadata. */
     abstract String pipelineName();
 
@@ -96,6 +101,11 @@ abstract class GenerationCommand implements Callable<Integer> {
         AmusedModel model = AmusedModel.load(folder, modelOptions.variant());
         if (lora != null) {
             LoraOption.parse(lora).attachTo(model.transformer());
+            if (mergeLora) {
+                LoraAdapters.merge(model.transformer());
+            }
+        } else if (mergeLora) {
+            throw new AmusedException("--merge-lora needs --lora FILE");
         }
         err.printf("loaded %s in %.1fs%n", folder, (System.nanoTime() - t0) / 1e9);
 

@@ -1,6 +1,7 @@
 package org.amused4j.nn;
 
 import org.amused4j.io.Weights;
+import org.amused4j.kernels.Kernels;
 import org.amused4j.tensor.Tensor;
 
 import java.util.function.BiConsumer;
@@ -25,6 +26,20 @@ public final class LoraLinear implements Layer {
     }
 
     public Linear base() {
+        return base;
+    }
+
+    /**
+     * Folds the adapter into the base weight, W += scaling·B·A (float32), and returns the base layer, which from
+     * then on computes the adapted output without the two extra products per call. The base weight is widened
+     * to float32 if it was half precision; the result differs from the unmerged sum only by float rounding.
+     */
+    public Linear mergeIntoBase() {
+        Tensor w = base.weight();
+        int rank = down.outFeatures();
+        Kernels.get().gemm(false, false, base.outFeatures(), base.inFeatures(), rank, scaling,
+                up.weight().data(), 0, rank, down.weight().data(), 0, base.inFeatures(), 1f, w.data(), 0,
+                base.inFeatures());
         return base;
     }
 

@@ -109,6 +109,22 @@ public final class LoraAdapters implements Module {
         };
     }
 
+    /**
+     * Folds every adapter of {@code model} into its base weight (see {@link LoraLinear#mergeIntoBase}) and removes
+     * the adapters, so sampling costs what it costs without LoRA. Returns how many were merged.
+     */
+    public static int merge(UVit2DModel model) {
+        int[] merged = {0};
+        model.attentions((attentionName, attention) -> attention.adaptProjections((local, projection) -> {
+            if (projection instanceof LoraLinear lora) {
+                merged[0]++;
+                return lora.mergeIntoBase();
+            }
+            return projection;
+        }));
+        return merged[0];
+    }
+
     /** How many projections carry an adapter. */
     public int count() {
         return adapted.size();

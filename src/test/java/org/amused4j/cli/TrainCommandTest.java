@@ -74,6 +74,15 @@ class TrainCommandTest {
         assertThat(plain.code()).isZero();
         assertThat(ImageFiles.read(png).pixels().pixels()).as("the adapters change the image")
                 .isNotEqualTo(ImageFiles.read(plainPng).pixels().pixels());
+        Path mergedPng = tmp.resolve("merged.png");
+        CliRun merged = run(List.of("generate", "--model", TrainingFixtures.tinyModel().toString(), "--seed", "1",
+                "--steps", "2", "--lora", lora + ":20", "--merge-lora", "-o", mergedPng.toString(), "a [V] picture"));
+        assertThat(merged.code()).as(merged.err()).isZero();
+        assertThat(ImageFiles.read(mergedPng).width()).isEqualTo(ImageFiles.read(png).width());
+        CliRun noLora = run(List.of("generate", "--model", TrainingFixtures.tinyModel().toString(), "--merge-lora",
+                "-o", tmp.resolve("never.png").toString(), "x"));
+        assertThat(noLora.code()).isEqualTo(2);
+        assertThat(noLora.err()).contains("--merge-lora needs --lora FILE");
     }
 
     @ParameterizedTest

@@ -4,9 +4,7 @@ import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.FloatWeight;
-import org.amused4j.tensor.HalfWeight;
 import org.amused4j.tensor.Tensor;
-import org.amused4j.tensor.Weight;
 
 import java.util.function.BiConsumer;
 
@@ -17,22 +15,17 @@ import java.util.function.BiConsumer;
 public final class Embedding implements Module {
     private final int count;
     private final int dim;
-    private Weight weight;
+    private final LayerWeight weight;
 
     public Embedding(Weights w, int count, int dim) {
         this.count = count;
         this.dim = dim;
-        this.weight = w.matrix("weight", count, dim);
+        this.weight = new LayerWeight(w.matrix("weight", count, dim));
     }
 
     /** The live float32 table, widened on the first call when stored in half precision (as {@link Linear#weight}). */
-    public synchronized Tensor weight() {
-        Tensor t = weight.toFloat32();
-        if (weight instanceof HalfWeight h) {
-            h.releasePages(); // the float32 copy replaces it for good
-        }
-        weight = Weight.of(t);
-        return t;
+    public Tensor weight() {
+        return weight.float32();
     }
 
     public int count() {
@@ -46,7 +39,7 @@ public final class Embedding implements Module {
     /** The rows of {@code ids} as a new [ids.length, dim] tensor; callers check the id range with their own words. */
     public Tensor forward(int[] ids) {
         Tensor y = Tensor.zeros(ids.length, dim);
-        Kernels.get().embedding(ids, weight, y.data());
+        Kernels.get().embedding(ids, weight.current(), y.data());
         return y;
     }
 
@@ -58,7 +51,8 @@ public final class Embedding implements Module {
         }
         // Trained parameters were registered through parameters(), which made the table float32; one still in
         // half precision is frozen (and stays unwidened).
-        float[] dWeight = weight instanceof FloatWeight(Tensor table) ? tape.parameterGradient(table) : null;
+        float[] dWeight = weight.current() instanceof FloatWeight(Tensor table)
+                ? tape.parameterGradient(table) : null;
         if (dWeight != null) {
             tape.onBackward(y, dY -> BackwardKernels.embedding(ids, count, dim, dY, dWeight));
         }

@@ -4,9 +4,7 @@ import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.FloatWeight;
-import org.amused4j.tensor.HalfWeight;
 import org.amused4j.tensor.Tensor;
-import org.amused4j.tensor.Weight;
 
 import java.util.function.BiConsumer;
 
@@ -17,13 +15,13 @@ import java.util.function.BiConsumer;
 public final class Linear implements Layer {
     private final int in;
     private final int out;
-    private Weight weight;
+    private final LayerWeight weight;
     private final Tensor bias;
 
     public Linear(Weights w, int in, int out, boolean bias) {
         this.in = in;
         this.out = out;
-        this.weight = w.matrix("weight", out, in);
+        this.weight = new LayerWeight(w.matrix("weight", out, in));
         this.bias = bias ? w.get("bias", out) : null;
     }
 
@@ -31,13 +29,8 @@ public final class Linear implements Layer {
      * The live float32 weight [out, in]. A half-precision weight is widened on the first call and the layer
      * computes with that tensor from then on, so in-place updates (training) take effect.
      */
-    public synchronized Tensor weight() {
-        Tensor t = weight.toFloat32();
-        if (weight instanceof HalfWeight h) {
-            h.releasePages(); // the float32 copy replaces it for good
-        }
-        weight = Weight.of(t);
-        return t;
+    public Tensor weight() {
+        return weight.float32();
     }
 
     /** The bias [out], or null. */
@@ -57,7 +50,7 @@ public final class Linear implements Layer {
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = Tensor.zeros(outputShape(x));
-        Kernels.get().linear(rows(x), out, in, x.data(), 0, in, weight, 0f, y.data(), 0, out);
+        Kernels.get().linear(rows(x), out, in, x.data(), 0, in, weight.current(), 0f, y.data(), 0, out);
         addBias(y);
         return y;
     }
@@ -83,7 +76,7 @@ public final class Linear implements Layer {
         }
         Tensor y = base.copy();
         addBias(y);
-        Kernels.get().linear(rows(x), out, in, x.data(), 0, in, weight, 1f, y.data(), 0, out);
+        Kernels.get().linear(rows(x), out, in, x.data(), 0, in, weight.current(), 1f, y.data(), 0, out);
         return y;
     }
 
@@ -125,12 +118,13 @@ public final class Linear implements Layer {
      */
     private void addOwnGradients(Tensor x, float[] dY, Tape tape) {
         float[] dBias = tape.parameterGradient(bias);
-        if (weight instanceof FloatWeight(Tensor w)) {
+        if (weight.current() instanceof FloatWeight(Tensor w)) {
             BackwardKernels.linear(x.data(), w.data(), rows(x), in, out, dY, tape.gradientBuffer(x),
                     tape.parameterGradient(w), dBias);
             return;
         }
-        Kernels.get().multiplyByWeight(rows(x), in, out, dY, 0, out, weight, 1f, tape.gradientBuffer(x), 0, in);
+        Kernels.get().multiplyByWeight(rows(x), in, out, dY, 0, out, weight.current(), 1f, tape.gradientBuffer(x),
+                0, in);
         if (dBias != null) {
             BackwardKernels.linear(x.data(), null, rows(x), in, out, dY, null, null, dBias);
         }

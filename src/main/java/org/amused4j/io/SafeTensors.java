@@ -308,6 +308,16 @@ public final class SafeTensors implements AutoCloseable {
         return info;
     }
 
+    /**
+     * Drops the file's pages from this process's resident memory (they stay readable and come back from the page
+     * cache on the next read). Lets a pipeline shed a model's weights while another stage runs.
+     */
+    public void releasePages() {
+        if (data.isMapped()) {
+            data.unload();
+        }
+    }
+
     /** Whether this file was opened with {@link #openRetained}. */
     public boolean retained() {
         return arena == null;

@@ -144,6 +144,7 @@ public final class Amused {
         boolean guided = options.guided();
         TextConditioning text = TextConditioning.encode(model.tokenizer(), model.textEncoder(), prompts,
                 options.imagesPerPrompt(), guided);
+        model.mapped().releaseTextEncoder();
         int rows = text.hiddenStates().dim(0);
         Tensor micro = microConds(rows, grid, options);
         Conditioning conditioning = model.transformer().condition(text.hiddenStates(), text.pooled(), micro);
@@ -160,6 +161,7 @@ public final class Amused {
                     grid.width(), tokens, next, count(next, maskId), guidedLogits));
             tokens = next;
         }
+        model.mapped().releaseTransformer();
         Tensor decoded = model.vq().decode(tokens, batch, grid.height(), grid.width());
         Tensor images = decoded.copy();
         float[] d = images.data();

@@ -2,6 +2,7 @@ package org.amused4j.pipeline;
 
 import org.amused4j.io.FileWeights;
 import org.amused4j.io.ModelFolder;
+import org.amused4j.io.SafeTensors;
 import org.amused4j.sampling.SchedulerConfig;
 import org.amused4j.text.ClipTextConfig;
 import org.amused4j.text.ClipTextEncoder;
@@ -19,7 +20,29 @@ import java.nio.file.Path;
  * @param name a label for metadata (the folder's name)
  */
 public record AmusedModel(String name, ClipTokenizer tokenizer, ClipTextEncoder textEncoder,
-                          UVit2DModel transformer, VqModel vq, SchedulerConfig scheduler) {
+                          UVit2DModel transformer, VqModel vq, SchedulerConfig scheduler, MappedFiles mapped) {
+
+    /**
+     * The memory-mapped weight files of the text encoder and the transformer. The pipeline releases their resident
+     * pages once a stage no longer needs them (text encoder after encoding, transformer before the VQ decode), so
+     * the decode's activations do not stack on top of 1.4 GiB of weight pages; the next request faults them back in
+     * from the page cache.
+     */
+    public record MappedFiles(SafeTensors textEncoder, SafeTensors transformer) {
+        public static final MappedFiles NONE = new MappedFiles(null, null);
+
+        void releaseTextEncoder() {
+            if (textEncoder != null) {
+                textEncoder.releasePages();
+            }
+        }
+
+        void releaseTransformer() {
+            if (transformer != null) {
+                transformer.releasePages();
+            }
+        }
+    }
 
     /**
      * Some transformers exports keep this buffer; positions are always 0..76, so it is not a weight (spec 02 §6).
@@ -41,14 +64,18 @@ public record AmusedModel(String name, ClipTokenizer tokenizer, ClipTextEncoder 
         ModelFolder f = ModelFolder.open(folder);
         ClipTokenizer tokenizer = ClipTokenizer.load(f.componentDir(ModelFolder.TOKENIZER));
         ClipTextEncoder textEncoder;
+        SafeTensors textFile;
         try (FileWeights w = FileWeights.openMapped(f.weights(ModelFolder.TEXT_ENCODER, variant).path())) {
             textEncoder = new ClipTextEncoder(ClipTextConfig.read(f.configPath(ModelFolder.TEXT_ENCODER)), w);
             w.checkAllUsed(CLIP_POSITION_IDS);
+            textFile = w.file();
         }
         UVit2DModel transformer;
+        SafeTensors transformerFile;
         try (FileWeights w = FileWeights.openMapped(f.weights(ModelFolder.TRANSFORMER, variant).path())) {
             transformer = new UVit2DModel(UVit2DConfig.read(f.configPath(ModelFolder.TRANSFORMER)), w);
             w.checkAllUsed();
+            transformerFile = w.file();
         }
         VqModel vq;
         try (FileWeights w = FileWeights.open(f.weights(ModelFolder.VQVAE, variant).path())) {
@@ -58,6 +85,6 @@ public record AmusedModel(String name, ClipTokenizer tokenizer, ClipTextEncoder 
         SchedulerConfig scheduler = SchedulerConfig.read(f.configPath(ModelFolder.SCHEDULER));
         Path fileName = f.root().toAbsolutePath().normalize().getFileName();
         return new AmusedModel(fileName == null ? folder.toString() : fileName.toString(), tokenizer, textEncoder,
-                transformer, vq, scheduler);
+                transformer, vq, scheduler, new MappedFiles(textFile, transformerFile));
     }
 }

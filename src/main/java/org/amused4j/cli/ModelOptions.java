@@ -1,6 +1,7 @@
 package org.amused4j.cli;
 
 import org.amused4j.io.ModelFolder;
+import org.amused4j.pipeline.EmbeddedModel;
 import org.amused4j.tensor.AmusedException;
 import picocli.CommandLine.Option;
 
@@ -11,7 +12,7 @@ import java.util.Locale;
 final class ModelOptions {
     @Option(names = {"-m", "--model"}, paramLabel = "DIR",
             description = "A diffusers aMUSEd folder (e.g. a download of amused/amused-256). "
-                    + "Default: the AMUSED_MODEL environment variable.")
+                    + "Default: the AMUSED_MODEL environment variable, else the built-in amused-shapes model.")
     Path model;
 
     @Option(names = "--variant", paramLabel = "fp16|bf16",
@@ -26,8 +27,9 @@ final class ModelOptions {
         if (env != null && !env.isBlank()) {
             return Path.of(env);
         }
-        throw new AmusedException("no model given: pass --model DIR (a diffusers amused folder such as a download "
-                + "of amused/amused-256) or set AMUSED_MODEL");
+        return EmbeddedModel.locate().orElseThrow(() -> new AmusedException("no model given and this build carries "
+                + "no built-in model: pass --model DIR (a diffusers amused folder such as a download of "
+                + "amused/amused-256) or set AMUSED_MODEL"));
     }
 
     String variant() {

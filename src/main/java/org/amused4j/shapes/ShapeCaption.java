@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * What one dataset image shows, and its caption in the dataset's exact grammar:
- * {@code a {size} {colour} {shape} at {position} on a {background} background}.
+ * {@code a {size} {colour} {shape} at {position} on a {background} background}. Captions may also name the
+ * {@link Colour#EXTRA} colours (fine-tuning data for a new word); the dataset itself never does.
  */
 public record ShapeCaption(ShapeSize size, Colour colour, ShapeKind shape, Position position, Colour background) {
     private static final Pattern GRAMMAR = Pattern.compile("a (" + alternatives(ShapeSize.values(), ShapeSize::word)

@@ -67,7 +67,7 @@ public final class ShapesDataset {
     public ShapesDataset(long seed, Split split) {
         this.random = new Random(seed);
         this.pairs = new ArrayList<>();
-        for (Colour c : Colour.values()) {
+        for (Colour c : Colour.GRAMMAR) {
             for (ShapeKind s : ShapeKind.values()) {
                 ColouredShape pair = new ColouredShape(c, s);
                 if (split.includes(pair)) {
@@ -86,8 +86,8 @@ public final class ShapesDataset {
         ColouredShape pair = pairs.get(random.nextInt(pairs.size()));
         ShapeSize size = pick(ShapeSize.values());
         Position position = pick(Position.values());
-        int b = random.nextInt(Colour.values().length - 1); // skip the shape colour
-        Colour background = Colour.values()[b >= pair.colour().ordinal() ? b + 1 : b];
+        int b = random.nextInt(Colour.GRAMMAR.size() - 1); // skip the shape colour
+        Colour background = Colour.GRAMMAR.get(b >= pair.colour().ordinal() ? b + 1 : b);
         int span = 2 * Position.MAX_JITTER + 1;
         int jitterX = random.nextInt(span) - Position.MAX_JITTER;
         int jitterY = random.nextInt(span) - Position.MAX_JITTER;
@@ -107,14 +107,14 @@ public final class ShapesDataset {
     /** Every caption of a split, in a fixed order (the held-out split has 4 × 2 × 9 × 7 = 504). */
     public static List<ShapeCaption> allCaptions(Split split) {
         List<ShapeCaption> captions = new ArrayList<>();
-        for (Colour colour : Colour.values()) {
+        for (Colour colour : Colour.GRAMMAR) {
             for (ShapeKind shape : ShapeKind.values()) {
                 if (!split.includes(new ColouredShape(colour, shape))) {
                     continue;
                 }
                 for (ShapeSize size : ShapeSize.values()) {
                     for (Position position : Position.values()) {
-                        for (Colour background : Colour.values()) {
+                        for (Colour background : Colour.GRAMMAR) {
                             if (background != colour) {
                                 captions.add(new ShapeCaption(size, colour, shape, position, background));
                             }

@@ -34,8 +34,16 @@ public final class ShapesEvaluator {
 
     private final List<Reference> references = new ArrayList<>();
     private final double sizeThreshold;
+    private final List<Colour> palette;
 
+    /** An evaluator for images in the dataset's palette ({@link Colour#GRAMMAR}). */
     public ShapesEvaluator() {
+        this(Colour.GRAMMAR);
+    }
+
+    /** An evaluator whose pixels may take any colour of {@code palette} (e.g. the grammar's plus a new one). */
+    public ShapesEvaluator(List<Colour> palette) {
+        this.palette = List.copyOf(palette);
         double largestSmall = 0;
         double smallestLarge = Double.MAX_VALUE;
         for (ShapeKind shape : ShapeKind.values()) {
@@ -64,7 +72,7 @@ public final class ShapesEvaluator {
         }
         Colour[] labels = new Colour[FRAME * FRAME];
         for (int p = 0; p < labels.length; p++) {
-            labels[p] = Colour.nearest(image.get(p % FRAME, p / FRAME, 0), image.get(p % FRAME, p / FRAME, 1),
+            labels[p] = Colour.nearest(palette, image.get(p % FRAME, p / FRAME, 0), image.get(p % FRAME, p / FRAME, 1),
                     image.get(p % FRAME, p / FRAME, 2));
         }
         Colour background = borderMode(labels);
@@ -119,10 +127,10 @@ public final class ShapesEvaluator {
      * are such mixtures, and can lie nearer a third palette colour (red blurred into blue is purple), so the
      * region's most common palette colour is not reliable on small shapes; the interior pixels decide here.
      */
-    private static Colour bestMixture(ByteImage image, int[] pixels, Colour background) {
+    private Colour bestMixture(ByteImage image, int[] pixels, Colour background) {
         Colour best = null;
         double bestResidual = Double.MAX_VALUE;
-        for (Colour c : Colour.values()) {
+        for (Colour c : palette) {
             if (c == background) {
                 continue;
             }
@@ -148,7 +156,7 @@ public final class ShapesEvaluator {
         return er * er + eg * eg + eb * eb;
     }
 
-    private static Colour borderMode(Colour[] labels) {
+    private Colour borderMode(Colour[] labels) {
         int[] counts = new int[Colour.values().length];
         for (int p = 0; p < labels.length; p++) {
             int x = p % FRAME;
@@ -157,12 +165,12 @@ public final class ShapesEvaluator {
                 counts[labels[p].ordinal()]++;
             }
         }
-        int best = 0;
-        for (int i = 1; i < counts.length; i++) {
-            if (counts[i] > counts[best]) {
-                best = i; // the first in palette order on a tie
+        Colour best = palette.getFirst();
+        for (Colour c : palette) {
+            if (counts[c.ordinal()] > counts[best.ordinal()]) {
+                best = c; // the first in palette order on a tie
             }
         }
-        return Colour.values()[best];
+        return best;
     }
 }

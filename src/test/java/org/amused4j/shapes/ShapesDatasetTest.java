@@ -86,7 +86,7 @@ class ShapesDatasetTest {
                 int shapeInBox = 0;
                 for (int y = 0; y < 64; y++) {
                     for (int x = 0; x < 64; x++) {
-                        Colour at = Colour.nearest(image.get(x, y, 0), image.get(x, y, 1), image.get(x, y, 2));
+                        Colour at = Colour.nearest(Colour.GRAMMAR, image.get(x, y, 0), image.get(x, y, 1), image.get(x, y, 2));
                         assertThat(at.distance2(image.get(x, y, 0), image.get(x, y, 1), image.get(x, y, 2)))
                                 .isZero(); // crisp: exact palette values only
                         assertThat(at).isIn(c.colour(), c.background());

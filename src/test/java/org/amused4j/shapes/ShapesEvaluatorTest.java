@@ -98,14 +98,14 @@ class ShapesEvaluatorTest {
         return switch (attribute) {
             case SIZE -> new ShapeCaption(otherThan(ShapeSize.values(), random, c.size()), c.colour(), c.shape(),
                     c.position(), c.background());
-            case COLOUR -> new ShapeCaption(c.size(), otherThan(Colour.values(), random, c.colour(), c.background()),
+            case COLOUR -> new ShapeCaption(c.size(), otherThan(Colour.GRAMMAR.toArray(Colour[]::new), random, c.colour(), c.background()),
                     c.shape(), c.position(), c.background());
             case SHAPE -> new ShapeCaption(c.size(), c.colour(), otherThan(ShapeKind.values(), random, c.shape()),
                     c.position(), c.background());
             case POSITION -> new ShapeCaption(c.size(), c.colour(), c.shape(),
                     otherThan(Position.values(), random, c.position()), c.background());
             case BACKGROUND -> new ShapeCaption(c.size(), c.colour(), c.shape(), c.position(),
-                    otherThan(Colour.values(), random, c.background(), c.colour()));
+                    otherThan(Colour.GRAMMAR.toArray(Colour[]::new), random, c.background(), c.colour()));
         };
     }
 

@@ -1,7 +1,12 @@
 package org.amused4j.cli;
 
+import org.amused4j.image.ByteImage;
 import org.amused4j.image.ImageFiles;
 import org.amused4j.kernels.Parallel;
+import org.amused4j.pipeline.Amused;
+import org.amused4j.pipeline.AmusedModel;
+import org.amused4j.pipeline.GenerationOptions;
+import org.amused4j.shapes.HeldOutGeneration;
 import org.amused4j.shapes.ImageFolder;
 import org.amused4j.shapes.Judgement;
 import org.amused4j.shapes.ShapeCaption;
@@ -9,11 +14,13 @@ import org.amused4j.shapes.ShapesEvaluator;
 import org.amused4j.shapes.ShapesReport;
 import org.amused4j.tensor.AmusedException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,22 +30,65 @@ import java.util.concurrent.Callable;
         description = {"Check each image against its shapes caption (from DIR/metadata.jsonl, else each PNG's",
                 "\"prompt\" text chunk as 'amused generate' writes it): background, shape colour, shape, size and",
                 "position are read from the pixels. Reports the accuracy per attribute and of all at once, over",
-                "all images and over those with a held-out colour/shape pair."},
+                "all images and over those with a held-out colour/shape pair.",
+                "With --generate N it first makes the images: prompt i of N spread over the 504 held-out captions,",
+                "seed i, with the model (default: the built-in one), and judges them."},
         footer = {"", "Examples:",
                 "  amused shapes-eval --images generated/",
-                "  amused shapes-eval --images generated/ --json > report.json"})
+                "  amused shapes-eval --images generated/ --json > report.json",
+                "  amused shapes-eval --generate 200 --save heldout/"})
 final class ShapesEvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder of captioned images.")
+    @Option(names = "--images", paramLabel = "DIR", description = "Folder of captioned images.")
     Path images;
+
+    @Option(names = "--generate", paramLabel = "N", description = "Generate N held-out images and judge them.")
+    Integer generate;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--steps", defaultValue = "12", description = "Sampling steps with --generate (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = {"-g", "--guidance"}, defaultValue = "10",
+            description = "Guidance scale with --generate (default: ${DEFAULT-VALUE}).")
+    float guidance;
+
+    @Option(names = "--save", paramLabel = "DIR",
+            description = "With --generate: also write the images and metadata.jsonl there.")
+    Path save;
 
     @Option(names = "--json", description = "Print the report as JSON, with every image's predictions.")
     boolean json;
 
     @Override
     public Integer call() {
+        if ((images == null) == (generate == null)) {
+            throw new AmusedException("give either --images DIR or --generate N");
+        }
+        ShapesReport report = images != null ? judgeFolder() : judgeGenerated();
+        spec.commandLine().getOut().print(json ? report.json() + "\n" : report.text());
+        return 0;
+    }
+
+    private ShapesReport judgeGenerated() {
+        if (generate < 1) {
+            throw new AmusedException("--generate must be at least 1, got " + generate);
+        }
+        Amused amused = new Amused(AmusedModel.load(modelOptions.folder(), modelOptions.variant()));
+        GenerationOptions options = GenerationOptions.defaults().withSteps(steps).withGuidanceScale(guidance);
+        List<ByteImage> made = new ArrayList<>();
+        ShapesReport report = HeldOutGeneration.run(amused, generate, options, (image, judgement) -> made.add(image));
+        if (save != null) {
+            ImageFolder.write(save, made.size(), made::get, i -> report.judgements().get(i).expected().text());
+        }
+        return report;
+    }
+
+    private ShapesReport judgeFolder() {
         List<ImageFolder.CaptionedImage> entries = ImageFolder.read(images);
         if (entries.isEmpty()) {
             throw new AmusedException(images.resolve(ImageFolder.METADATA) + ": lists no images");
@@ -59,8 +109,6 @@ final class ShapesEvalCommand implements Callable<Integer> {
             judgements[i] = new Judgement(images.relativize(file).toString(), captions[i],
                     evaluator.predict(ImageFiles.read(file).toRgb()));
         });
-        ShapesReport report = new ShapesReport(Arrays.asList(judgements));
-        spec.commandLine().getOut().print(json ? report.json() + "\n" : report.text());
-        return 0;
+        return new ShapesReport(Arrays.asList(judgements));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.amused4j.image.ByteImage;
 import org.amused4j.image.ImageFiles;
 import org.amused4j.io.AtomicFiles;
 import org.amused4j.kernels.Parallel;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -46,14 +48,24 @@ public final class ImageFolder {
      * {@code metadata.jsonl} last, so an interrupted run leaves no metadata describing missing images.
      */
     public static void write(Path dir, List<ShapeScene> scenes) {
+        write(dir, scenes.size(), i -> scenes.get(i).render(), i -> scenes.get(i).caption().text());
+    }
+
+    /** {@link #write(Path, List)} for any images: image i is {@code image.apply(i)}, captioned {@code caption}. */
+    public static void write(Path dir, int count, IntFunction<ByteImage> image, IntFunction<String> caption) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new AmusedException(dir + ": cannot create the folder (" + e.getMessage() + ")", e);
+        }
         // Each PNG is synced to disk on its own (AtomicFiles), so writing them in parallel mostly overlaps waits.
-        Parallel.forEach(scenes.size(), i -> ImageFiles.writePng(dir.resolve(fileName(i)), scenes.get(i).render(),
-                Map.of(PROMPT_KEY, scenes.get(i).caption().text())));
+        Parallel.forEach(count, i -> ImageFiles.writePng(dir.resolve(fileName(i)), image.apply(i),
+                Map.of(PROMPT_KEY, caption.apply(i))));
         StringBuilder metadata = new StringBuilder();
-        for (int i = 0; i < scenes.size(); i++) {
+        for (int i = 0; i < count; i++) {
             ObjectNode line = JSON.createObjectNode();
             line.put("file_name", fileName(i));
-            line.put("text", scenes.get(i).caption().text());
+            line.put("text", caption.apply(i));
             metadata.append(line).append('\n');
         }
         byte[] bytes = metadata.toString().getBytes(StandardCharsets.UTF_8);

@@ -21,6 +21,8 @@ import java.util.Map;
 public final class TokenizerWriter {
     public static final String BOS = "<|startoftext|>";
     public static final String EOS = "<|endoftext|>";
+    /** CLIP's prompt length. */
+    public static final int CLIP_MAX_LENGTH = 77;
 
     private TokenizerWriter() {
     }
@@ -30,6 +32,14 @@ public final class TokenizerWriter {
      * @param pad    the padding token: "!" as the released aMUSEd tokenizer, or {@link #EOS}
      */
     public static void write(Path folder, List<String[]> merges, String pad) {
+        write(folder, merges, pad, CLIP_MAX_LENGTH);
+    }
+
+    /**
+     * {@link #write(Path, List, String)} with another {@code model_max_length}: the length every prompt is padded or
+     * truncated to, which must match the text encoder's {@code max_position_embeddings}.
+     */
+    public static void write(Path folder, List<String[]> merges, String pad, int maxLength) {
         Map<String, Integer> vocab = new LinkedHashMap<>();
         // CLIP's id order: the byte characters sorted by code point (printable bytes, which map to themselves,
         // before the remapped ones from U+0100), so "!" is id 0.
@@ -55,7 +65,7 @@ public final class TokenizerWriter {
         config.put("eos_token", EOS);
         config.put("unk_token", EOS);
         config.put("pad_token", pad);
-        config.put("model_max_length", 77);
+        config.put("model_max_length", maxLength);
         config.put("do_lower_case", true);
         config.put("tokenizer_class", "CLIPTokenizer");
         ObjectNode special = json.createObjectNode();

@@ -80,10 +80,14 @@ public final class BpeTrainer {
         return merges;
     }
 
-    /** Trains on the corpus and writes a CLIP tokenizer folder padding with {@code "!"}, as aMUSEd's does. */
-    public static List<String[]> trainAndWrite(Path folder, Iterable<String> corpus, int vocabularySize) {
+    /**
+     * Trains on the corpus and writes a CLIP tokenizer folder padding with {@code "!"}, as aMUSEd's does, to
+     * {@code maxLength} tokens.
+     */
+    public static List<String[]> trainAndWrite(Path folder, Iterable<String> corpus, int vocabularySize,
+                                               int maxLength) {
         List<String[]> merges = train(corpus, vocabularySize);
-        TokenizerWriter.write(folder, merges, "!");
+        TokenizerWriter.write(folder, merges, "!", maxLength);
         return merges;
     }
 

@@ -37,7 +37,7 @@ class BpeTrainerTest {
     @Test
     void shapesTokenizerHasOneTokenPerCaptionWordAndRoundTrips() throws IOException {
         List<String> captions = shapesCaptions();
-        BpeTrainer.trainAndWrite(dir, captions, 1000);
+        BpeTrainer.trainAndWrite(dir, captions, 1000, 77);
         ClipTokenizer tokenizer = ClipTokenizer.load(dir);
         Map<String, Integer> vocab = new ObjectMapper().readValue(dir.resolve("vocab.json").toFile(),
                 new TypeReference<Map<String, Integer>>() { });
@@ -77,7 +77,7 @@ class BpeTrainerTest {
 
     @Test
     void stopsAtTheTargetVocabularySize() throws IOException {
-        List<String[]> merges = BpeTrainer.trainAndWrite(dir, shapesCaptions(), BpeTrainer.BASE_VOCABULARY + 10);
+        List<String[]> merges = BpeTrainer.trainAndWrite(dir, shapesCaptions(), BpeTrainer.BASE_VOCABULARY + 10, 77);
         assertThat(merges).hasSizeLessThanOrEqualTo(10);
         Map<String, Integer> vocab = new ObjectMapper().readValue(dir.resolve("vocab.json").toFile(),
                 new TypeReference<Map<String, Integer>>() { });

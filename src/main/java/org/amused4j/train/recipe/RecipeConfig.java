@@ -1,0 +1,54 @@
+package org.amused4j.train.recipe;
+
+import org.amused4j.tensor.AmusedException;
+
+/**
+ * The settings of {@link ShapesRecipe}: how much data and how many steps each stage gets. {@link #standard()} is
+ * what made the built-in model; {@link #quick()} runs every stage for a few steps (tests, a smoke check).
+ *
+ * @param seed            everything random in the run derives from it
+ * @param images          captioned training images (rendered once, VQ-encoded once for the joint stage)
+ * @param vocabularySize  the tokenizer's vocabulary bound (byte symbols + learnt merges + BOS/EOS)
+ * @param maxTextLength   tokens per prompt: the tokenizer's model_max_length and the text encoder's positions
+ * @param vqChannels      the VQ's block_out_channels (4 blocks: 64×64 images → 8×8 tokens)
+ * @param vqLatent        the VQ encoder's latent_channels
+ * @param vqEmbed         vq_embed_dim
+ * @param codebookSize    num_vq_embeddings
+ * @param vqSteps         VQ optimizer steps
+ * @param vqBatch         VQ images per step
+ * @param jointSteps      text encoder + transformer optimizer steps
+ * @param jointBatch      samples per joint step
+ * @param evalImages      held-out images generated and judged at the end (0: none)
+ * @param evalGuidance    the guidance scale of that evaluation
+ */
+public record RecipeConfig(long seed, int images, int vocabularySize, int maxTextLength, int[] vqChannels,
+                           int vqLatent, int vqEmbed, int codebookSize, int vqSteps, int vqBatch, int jointSteps,
+                           int jointBatch, int evalImages, float evalGuidance) {
+    public RecipeConfig {
+        if (images < 1 || vqSteps < 1 || jointSteps < 1 || vqBatch < 1 || jointBatch < 1 || evalImages < 0) {
+            throw new AmusedException("images, steps and batch sizes must be positive");
+        }
+        vqChannels = vqChannels.clone();
+    }
+
+    /** The built-in model's recipe. */
+    public static RecipeConfig standard() {
+        return new RecipeConfig(0, 20_000, 600, 24, new int[] {32, 32, 64, 64}, 32, 16, 512, 2000, 8, 3000, 32,
+                200, 10f);
+    }
+
+    /** Every stage for a handful of steps on a handful of images: minutes become seconds, the model is noise. */
+    public static RecipeConfig quick() {
+        return new RecipeConfig(0, 64, 560, 24, new int[] {8, 8, 16, 16}, 8, 8, 64, 3, 4, 3, 8, 2, 10f);
+    }
+
+    public RecipeConfig withSeed(long value) {
+        return new RecipeConfig(value, images, vocabularySize, maxTextLength, vqChannels, vqLatent, vqEmbed,
+                codebookSize, vqSteps, vqBatch, jointSteps, jointBatch, evalImages, evalGuidance);
+    }
+
+    public RecipeConfig withSteps(int vq, int joint) {
+        return new RecipeConfig(seed, images, vocabularySize, maxTextLength, vqChannels, vqLatent, vqEmbed,
+                codebookSize, vq, vqBatch, joint, jointBatch, evalImages, evalGuidance);
+    }
+}

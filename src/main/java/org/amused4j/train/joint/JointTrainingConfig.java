@@ -72,7 +72,7 @@ public record JointTrainingConfig(int steps, int batchSize, double lr, int warmu
      * 1}, mask id {@code codebook_size}).
      */
     public static UVit2DConfig shapesTransformer(int codebookSize) {
-        return new UVit2DConfig(256, false, TEXT_PROJECTION, 16, 80, TEXT_HIDDEN, codebookSize + 1, codebookSize,
+        return new UVit2DConfig(128, false, TEXT_PROJECTION, 16, 80, TEXT_HIDDEN, codebookSize + 1, codebookSize,
                 64, 128, 1, false, false, 4, 4, 4, 512, 1e-6, true, 8);
     }
 

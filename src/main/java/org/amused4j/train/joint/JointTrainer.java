@@ -116,9 +116,24 @@ public final class JointTrainer {
         return new UVit2DModel(config, identityGrn);
     }
 
+    /** One training batch: the text encoder's id rows (the empty prompt's where dropped) and the masked grids. */
+    record Batch(int[][] ids, MaskedBatch masked) {
+    }
+
     /** One optimizer step on one batch. */
     public Trainer.StepResult step() {
         groups.zeroGrad();
+        float loss = accumulateGradients(nextBatch());
+        float norm = config.maxGradNorm() > 0 ? GradientClipping.clipByTotalNorm(parameters, config.maxGradNorm())
+                : Float.NaN;
+        double lr = config.lr() * schedule.factor(step);
+        optimizer.step(lr);
+        step++;
+        return new Trainer.StepResult(step, loss, lr, norm);
+    }
+
+    /** Draws the samples, the conditioning dropout and the masking, in that order. */
+    Batch nextBatch() {
         int batch = config.batchSize();
         int seqLen = gridSide * gridSide;
         float[] pick = random.next(batch);
@@ -130,21 +145,23 @@ public final class JointTrainer {
             ids[b] = drop[b] < config.condDropout() ? emptyIds : captionIds[i];
             System.arraycopy(grids.get(i), 0, tokens, b * seqLen, seqLen);
         }
-        MaskedBatch masked = masking.apply(tokens, batch, random);
+        return new Batch(ids, masking.apply(tokens, batch, random));
+    }
 
+    /**
+     * Forward and backward of both models on {@code batch}: adds d loss / d parameter into every parameter's
+     * gradient (the transformer's through its pass, the text encoder's by continuing the backward on the text
+     * tape from the transformer's gradients w.r.t. encoder_hidden_states and pooled_text_emb); returns the loss.
+     */
+    float accumulateGradients(Batch batch) {
         Tape textTape = Tape.recording(textGradients, new Tape.Options(false, false));
-        ClipTextOutput text = textEncoder.forward(ids, textTape);
+        ClipTextOutput text = textEncoder.forward(batch.ids(), textTape);
+        MaskedBatch masked = batch.masked();
         TransformerTrainingPass.Result result = pass.run(masked.inputIds(), gridSide, gridSide, masked.labels(),
-                new TransformerTrainingPass.Conditioning(text.penultimate(), text.textEmbeds(), microConds(batch)),
-                false);
+                new TransformerTrainingPass.Conditioning(text.penultimate(), text.textEmbeds(),
+                        microConds(batch.ids().length)), false);
         text.backward(textTape, result.gradient(text.penultimate()), result.gradient(text.textEmbeds()));
-
-        float norm = config.maxGradNorm() > 0 ? GradientClipping.clipByTotalNorm(parameters, config.maxGradNorm())
-                : Float.NaN;
-        double lr = config.lr() * schedule.factor(step);
-        optimizer.step(lr);
-        step++;
-        return new Trainer.StepResult(step, result.loss(), lr, norm);
+        return result.loss();
     }
 
     /** Runs the remaining steps of the configured total, reporting each to {@code listener}. */

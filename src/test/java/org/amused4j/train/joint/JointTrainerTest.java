@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Joint training at a tiny size on synthetic data where the caption determines the grid: the top half of the grid
@@ -194,6 +195,39 @@ class JointTrainerTest {
         assertThat(allowedMass(guided(trainer, caption("yellow", "square"), 2f), "yellow", "square"))
                 .as("probability of yellow's and square's tokens for the held-out caption, guidance 2")
                 .isGreaterThan(0.8);
+    }
+
+    /**
+     * The wiring of the two backward passes: d loss / d (a text-encoder weight) equals the central difference of
+     * the loss, for weights that reach the transformer through encoder_hidden_states (layer 0, the embeddings) and
+     * through pooled_text_emb only (the last layer, the projection).
+     */
+    @Test
+    void textEncoderGradientsMatchFiniteDifferencesThroughTheTransformer() {
+        JointTrainer t = trainer(allPairs(), 1, 5);
+        JointTrainer.Batch batch = t.nextBatch();
+        for (String name : List.of("text_model.embeddings.token_embedding.weight",
+                "text_model.encoder.layers.0.mlp.fc1.weight", "text_model.encoder.layers.1.self_attn.v_proj.weight",
+                "text_projection.weight")) {
+            Parameter p = t.parameters().stream().filter(q -> q.name().equals("text_encoder." + name)).findFirst()
+                    .orElseThrow();
+            t.parameters().forEach(Parameter::zeroGrad);
+            t.accumulateGradients(batch);
+            int at = 0;
+            for (int i = 0; i < p.numel(); i++) {
+                at = Math.abs(p.grad()[i]) > Math.abs(p.grad()[at]) ? i : at;
+            }
+            float analytic = p.grad()[at];
+            float value = p.value()[at];
+            float h = 1e-2f;
+            p.value()[at] = value + h;
+            double up = t.accumulateGradients(batch);
+            p.value()[at] = value - h;
+            double down = t.accumulateGradients(batch);
+            p.value()[at] = value;
+            assertThat((up - down) / (2 * h)).as("d loss / d %s[%d]", name, at)
+                    .isCloseTo(analytic, within(0.05 * Math.abs(analytic) + 1e-4));
+        }
     }
 
     @Test

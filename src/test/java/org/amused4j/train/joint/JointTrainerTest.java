@@ -1,5 +1,7 @@
 package org.amused4j.train.joint;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.amused4j.io.FileWeights;
 import org.amused4j.tensor.Tensor;
 import org.amused4j.text.ClipTextConfig;
@@ -10,6 +12,7 @@ import org.amused4j.text.bpe.BpeTrainer;
 import org.amused4j.train.AdamSettings;
 import org.amused4j.train.Parameter;
 import org.amused4j.train.Trainer;
+import org.amused4j.train.TrainingLog;
 import org.amused4j.uvit.Trace;
 import org.amused4j.uvit.UVit2DConfig;
 import org.amused4j.uvit.UVit2DModel;
@@ -251,10 +254,19 @@ class JointTrainerTest {
     }
 
     @Test
-    void savedFolderLoadsIntoModelsWithTheSameOutputs(@TempDir Path folder) {
+    void savedFolderLoadsIntoModelsWithTheSameOutputs(@TempDir Path folder) throws Exception {
         JointTrainer t = trainer(allPairs(), 2, 3);
-        t.run((r, s) -> { });
+        try (TrainingLog log = TrainingLog.open(folder, 0)) {
+            t.run(log::append);
+        }
+        assertThat(Files.readAllLines(folder.resolve(TrainingLog.FILE_NAME))).hasSize(2)
+                .allSatisfy(line -> assertThat(line).contains("\"loss\"", "\"lr\"", "\"grad_norm\"", "\"seconds\""));
         t.save(folder);
+        JsonNode textConfig = new ObjectMapper().readTree(folder.resolve("text_encoder/config.json").toFile());
+        assertThat(textConfig.path("architectures").path(0).asText()).isEqualTo("CLIPTextModelWithProjection");
+        assertThat(textConfig.path("hidden_size").asInt()).isEqualTo(32);
+        assertThat(new ObjectMapper().readTree(folder.resolve("transformer/config.json").toFile())
+                .path("_class_name").asText()).isEqualTo("UVit2DModel");
 
         Path textDir = folder.resolve("text_encoder");
         ClipTextEncoder text;

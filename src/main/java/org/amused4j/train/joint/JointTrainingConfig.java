@@ -39,9 +39,13 @@ public record JointTrainingConfig(int steps, int batchSize, double lr, int warmu
         require(imageSize > 0, "image size must be positive, got " + imageSize);
     }
 
-    /** The shapes run's settings for {@code steps} steps (seed 0). */
+    /**
+     * The shapes run's settings for {@code steps} steps (seed 0): batch 32, lr 2e-3 (stable at the shapes sizes
+     * with clipping at 1; a 240-step probe on shapes captions went from loss 3.7 to 0.65), warm-up to 10% of the
+     * run (at most 200 steps), AdamW betas (0.9, 0.99), weight decay 0.01, conditioning dropout 0.1.
+     */
     public static JointTrainingConfig defaults(int steps) {
-        return new JointTrainingConfig(steps, 32, 1e-3, Math.min(200, steps / 10), 0.01,
+        return new JointTrainingConfig(steps, 32, 2e-3, Math.min(200, steps / 10), 0.01,
                 new AdamSettings(0.9, 0.99, 1e-8), 0.1, 0f, 1.0, 0, 64);
     }
 

@@ -112,7 +112,8 @@ public final class JointTrainer {
      */
     public static UVit2DModel freshTransformer(UVit2DConfig config, long seed) {
         RandomWeights random = new RandomWeights(seed);
-        Weights identityGrn = (name, shape) -> name.endsWith(".gamma") ? Tensor.zeros(shape) : random.get(name, shape);
+        Weights identityGrn = (name, shape) -> name.endsWith(".gamma") ? Tensor.zeros(shape)
+                : random.get(name, shape);
         return new UVit2DModel(config, identityGrn);
     }
 

@@ -49,11 +49,6 @@ public record JointTrainingConfig(int steps, int batchSize, double lr, int warmu
                 new AdamSettings(0.9, 0.99, 1e-8), 0.1, 0f, 1.0, 0, 64);
     }
 
-    public JointTrainingConfig withSeed(long newSeed) {
-        return new JointTrainingConfig(steps, batchSize, lr, warmupSteps, weightDecay, adam, condDropout,
-                minMaskingRate, maxGradNorm, newSeed, imageSize);
-    }
-
     public LrSchedule schedule() {
         return LrSchedule.cosine(warmupSteps, steps);
     }

@@ -293,8 +293,11 @@ public final class BackwardKernels {
                 int gate = value + inner;
                 for (int j = 0; j < inner; j++) {
                     double d = dH[r * inner + j];
-                    dZ[value + j] += (float) (d * Erf.gelu(z[gate + j]));
-                    dZ[gate + j] += (float) (d * z[value + j] * geluDerivative(z[gate + j]));
+                    float x = z[gate + j];
+                    // One erfc for both terms (the same values as Erf.gelu and geluDerivative compute).
+                    double erfc = Erf.erfc(-x * INV_SQRT_2);
+                    dZ[value + j] += (float) (d * (float) (0.5 * x * erfc));
+                    dZ[gate + j] += (float) (d * z[value + j] * geluDerivative(x, erfc));
                 }
             }
         });
@@ -302,7 +305,12 @@ public final class BackwardKernels {
 
     /** d/dx x·Φ(x) = Φ(x) + x·φ(x). */
     static double geluDerivative(double x) {
-        return 0.5 * Erf.erfc(-x * INV_SQRT_2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+        return geluDerivative(x, Erf.erfc(-x * INV_SQRT_2));
+    }
+
+    /** {@link #geluDerivative(double)} given erfc(-x/√2) = 2Φ(x). */
+    private static double geluDerivative(double x, double erfcOfMinusXOverSqrt2) {
+        return 0.5 * erfcOfMinusXOverSqrt2 + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
     }
 
     private static double sigmoid(double x) {

@@ -49,6 +49,11 @@ public record JointTrainingConfig(int steps, int batchSize, double lr, int warmu
                 new AdamSettings(0.9, 0.99, 1e-8), 0.1, 0f, 1.0, 0, 64);
     }
 
+    public JointTrainingConfig withBatchSize(int size) {
+        return new JointTrainingConfig(steps, size, lr, warmupSteps, weightDecay, adam, condDropout,
+                minMaskingRate, maxGradNorm, seed, imageSize);
+    }
+
     public LrSchedule schedule() {
         return LrSchedule.cosine(warmupSteps, steps);
     }
@@ -59,9 +64,10 @@ public record JointTrainingConfig(int steps, int batchSize, double lr, int warmu
      * (the penultimate hidden state) come from the first layer and the second feeds the pooled embedding.
      *
      * @param vocabSize the trained tokenizer's vocabulary size (its EOS id + 1)
+     * @param maxLength the tokenizer's model_max_length (the shapes captions need 13 of CLIP's 77 positions)
      */
-    public static ClipTextConfig shapesTextEncoder(int vocabSize) {
-        return new ClipTextConfig(TEXT_HIDDEN, 4 * TEXT_HIDDEN, 2, 4, 77, vocabSize, TEXT_PROJECTION, 1e-5,
+    public static ClipTextConfig shapesTextEncoder(int vocabSize, int maxLength) {
+        return new ClipTextConfig(TEXT_HIDDEN, 4 * TEXT_HIDDEN, 2, 4, maxLength, vocabSize, TEXT_PROJECTION, 1e-5,
                 "quick_gelu", ClipTextConfig.LEGACY_EOS_TOKEN_ID);
     }
 
@@ -74,7 +80,7 @@ public record JointTrainingConfig(int steps, int batchSize, double lr, int warmu
      */
     public static UVit2DConfig shapesTransformer(int codebookSize) {
         return new UVit2DConfig(128, false, TEXT_PROJECTION, 16, 80, TEXT_HIDDEN, codebookSize + 1, codebookSize,
-                64, 128, 1, false, false, 4, 4, 4, 512, 1e-6, true, 8);
+                64, 128, 3, false, false, 4, 4, 4, 512, 1e-6, true, 8);
     }
 
     private static void require(boolean ok, String message) {

@@ -55,7 +55,7 @@ class JointTrainerTest {
                 corpus.add(caption(c, s));
             }
         }
-        BpeTrainer.trainAndWrite(tokenizerDir, corpus, 560);
+        BpeTrainer.trainAndWrite(tokenizerDir, corpus, 560, 77);
         tokenizer = ClipTokenizer.load(tokenizerDir);
         vocabSize = tokenizer.eosId() + 1;
         assertThat(Files.exists(tokenizerDir.resolve("vocab.json"))).isTrue();

@@ -41,9 +41,9 @@ class JointTrainingSpeedTest {
             }
             grids.add(g);
         }
-        BpeTrainer.trainAndWrite(dir, captions, 600);
+        BpeTrainer.trainAndWrite(dir, captions, 600, 24);
         ClipTokenizer tokenizer = ClipTokenizer.load(dir);
-        ClipTextConfig textConfig = JointTrainingConfig.shapesTextEncoder(tokenizer.eosId() + 1);
+        ClipTextConfig textConfig = JointTrainingConfig.shapesTextEncoder(tokenizer.eosId() + 1, tokenizer.maxLength());
         UVit2DConfig uvitConfig = JointTrainingConfig.shapesTransformer(512);
         int batch = Integer.getInteger("amused.jointBatch", 32);
         JointTrainingConfig config = new JointTrainingConfig(1000, batch, 1e-3, 10, 0.01,

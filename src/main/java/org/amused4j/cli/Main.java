@@ -10,7 +10,7 @@ import java.io.PrintWriter;
 @Command(name = "amused", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "aMUSEd text-to-image generation in pure Java.",
         subcommands = {GenerateCommand.class, ImageToImageCommand.class, InpaintCommand.class, InfoCommand.class,
-                TrainCommand.class, BenchCommand.class, DatasetCommand.class, ShapesEvalCommand.class,
+                TrainCommand.class, TrainVqCommand.class, BenchCommand.class, DatasetCommand.class, ShapesEvalCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  amused generate --model amused-256 \"a red fox in the snow\" --seed 42",

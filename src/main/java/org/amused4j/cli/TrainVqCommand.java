@@ -32,7 +32,7 @@ import java.util.stream.Stream;
                 "commitment losses, straight-through estimator, dead-code revival) on square RGB images, and",
                 "save it as a diffusers vqvae folder (config.json + diffusion_pytorch_model.safetensors)."},
         footer = {"", "Examples:",
-                "  amused train-vq --shapes 20000 --steps 1000 --output my-vqvae",
+                "  amused train-vq --shapes 20000 --output my-vqvae",
                 "  amused train-vq --data shapes-train/ --channels 16,16,32,32 --codebook-size 512 -o my-vqvae"})
 final class TrainVqCommand implements Callable<Integer> {
     static final String LOG_FILE = "training_log.jsonl";
@@ -50,13 +50,13 @@ final class TrainVqCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output vqvae folder.")
     Path output;
 
-    @Option(names = "--steps", defaultValue = "1000", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "2800", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--batch-size", defaultValue = "8", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "4", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "2e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
     @Option(names = "--warmup-steps", description = "Warm-up steps (default: a tenth of --steps, at most 100).")

@@ -44,7 +44,7 @@ public record VqTrainingConfig(VqConfig model, int batchSize, int steps, double 
 
     /** The defaults the recipe uses, for {@code model}, {@code steps} and {@code seed}. */
     public static VqTrainingConfig defaults(VqConfig model, int steps, long seed) {
-        return new VqTrainingConfig(model, 8, steps, 2e-3, Math.min(100, steps / 10), 0.0, VqTrainingPass.DEFAULT_BETA,
+        return new VqTrainingConfig(model, 4, steps, 3e-3, Math.min(100, steps / 10), 0.0, VqTrainingPass.DEFAULT_BETA,
                 seed, 25, 50);
     }
 

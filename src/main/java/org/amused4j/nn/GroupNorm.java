@@ -2,6 +2,7 @@ package org.amused4j.nn;
 
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.Tensor;
 
 import java.util.function.BiConsumer;
@@ -29,6 +30,38 @@ public final class GroupNorm implements Layer {
         Kernels.get().groupNorm(x.data(), y.data(), x.dim(0), checkedChannels(x), x.dim(2) * x.dim(3), groups,
                 weight.data(), bias.data(), eps);
         return y;
+    }
+
+    /** GroupNorm(x) with its backward registered on {@code tape}. */
+    @Override
+    public Tensor forward(Tensor x, Tape tape) {
+        Tensor y = forward(x);
+        tape.onBackward(y, dY -> BackwardKernels.groupNorm(x.data(), x.dim(0), channels, x.dim(2) * x.dim(3), groups,
+                weight.data(), eps, dY, tape.gradientBuffer(x), tape.parameterGradient(weight),
+                tape.parameterGradient(bias)));
+        return y;
+    }
+
+    /**
+     * SiLU(GroupNorm(x)) recorded on {@code tape} as one step: the backward recomputes the norm (cheaper in memory
+     * than keeping it) to take SiLU's derivative, then runs the norm's backward. With {@link Tape#NONE} this is
+     * {@link #forwardSilu(Tensor)}.
+     */
+    public Tensor forwardSilu(Tensor x, Tape tape) {
+        Tensor y = forwardSilu(x);
+        tape.onBackward(y, dY -> {
+            Tensor normed = forward(x);
+            float[] dNormed = new float[dY.length];
+            BackwardKernels.silu(normed.data(), 0, dNormed.length, dY, dNormed);
+            BackwardKernels.groupNorm(x.data(), x.dim(0), channels, x.dim(2) * x.dim(3), groups, weight.data(), eps,
+                    dNormed, tape.gradientBuffer(x), tape.parameterGradient(weight), tape.parameterGradient(bias));
+        });
+        return y;
+    }
+
+    /** {@link #forwardSiluInPlace(Tensor)}, except that a recording tape needs x kept: then into a new tensor. */
+    public Tensor forwardSiluInPlace(Tensor x, Tape tape) {
+        return tape.isRecording() ? forwardSilu(x, tape) : forwardSiluInPlace(x);
     }
 
     /** SiLU(GroupNorm(x)) into a new tensor, in one pass where the backend fuses them. */

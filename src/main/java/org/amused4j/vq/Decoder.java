@@ -4,6 +4,7 @@ import org.amused4j.io.Weights;
 import org.amused4j.nn.Conv2d;
 import org.amused4j.nn.GroupNorm;
 import org.amused4j.nn.Module;
+import org.amused4j.nn.Tape;
 import org.amused4j.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -42,11 +43,16 @@ public final class Decoder implements Module {
 
     /** [B, latent_channels, h, w] → image [B, out_channels, h·f, w·f], not clamped. */
     public Tensor forward(Tensor z) {
-        Tensor h = midBlock.forward(convIn.forward(z));
+        return forward(z, Tape.NONE);
+    }
+
+    /** The forward, with its backward registered on {@code tape}. */
+    public Tensor forward(Tensor z, Tape tape) {
+        Tensor h = midBlock.forward(convIn.forward(z, tape), tape);
         for (UpDecoderBlock block : upBlocks) {
-            h = block.forward(h);
+            h = block.forward(h, tape);
         }
-        return convOut.forward(convNormOut.forwardSiluInPlace(h));
+        return convOut.forward(convNormOut.forwardSiluInPlace(h, tape), tape);
     }
 
     @Override

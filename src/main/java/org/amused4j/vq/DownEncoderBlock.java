@@ -3,6 +3,7 @@ package org.amused4j.vq;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Conv2d;
 import org.amused4j.nn.Module;
+import org.amused4j.nn.Tape;
 import org.amused4j.tensor.Tensor;
 
 import java.util.function.BiConsumer;
@@ -19,9 +20,9 @@ final class DownEncoderBlock implements Module {
                 Conv2d.Padding.bottomRight(1), 1, true) : null;
     }
 
-    Tensor forward(Tensor x) {
-        Tensor h = resnets.forward(x);
-        return downsampler != null ? downsampler.forward(h) : h;
+    Tensor forward(Tensor x, Tape tape) {
+        Tensor h = resnets.forward(x, tape);
+        return downsampler != null ? downsampler.forward(h, tape) : h;
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.amused4j.io.Weights;
 import org.amused4j.nn.Conv2d;
 import org.amused4j.nn.GroupNorm;
 import org.amused4j.nn.Module;
+import org.amused4j.nn.Tape;
 import org.amused4j.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -43,15 +44,20 @@ public final class Encoder implements Module {
 
     /** image [B, in_channels, H, W] in [0, 1] → [B, latent_channels, H/f, W/f]. */
     public Tensor forward(Tensor image) {
+        return forward(image, Tape.NONE);
+    }
+
+    /** The forward, with its backward registered on {@code tape}. */
+    public Tensor forward(Tensor image, Tape tape) {
         if (image.rank() != 4 || image.dim(1) != inChannels) {
             throw new IllegalArgumentException("the VQ encoder takes [B, " + inChannels + ", H, W] images, got " + image);
         }
-        Tensor h = convIn.forward(image);
+        Tensor h = convIn.forward(image, tape);
         for (DownEncoderBlock block : downBlocks) {
-            h = block.forward(h);
+            h = block.forward(h, tape);
         }
-        h = midBlock.forward(h);
-        return convOut.forward(convNormOut.forwardSiluInPlace(h));
+        h = midBlock.forward(h, tape);
+        return convOut.forward(convNormOut.forwardSiluInPlace(h, tape), tape);
     }
 
     @Override

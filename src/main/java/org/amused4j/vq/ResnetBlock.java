@@ -4,6 +4,7 @@ import org.amused4j.io.Weights;
 import org.amused4j.nn.Conv2d;
 import org.amused4j.nn.GroupNorm;
 import org.amused4j.nn.Module;
+import org.amused4j.nn.Tape;
 import org.amused4j.nn.TensorOps;
 import org.amused4j.tensor.Tensor;
 
@@ -33,9 +34,15 @@ public final class ResnetBlock implements Module {
     }
 
     public Tensor forward(Tensor x) {
-        Tensor h = conv1.forward(norm1.forwardSilu(x));
-        h = conv2.forward(norm2.forwardSiluInPlace(h));
-        return TensorOps.addInPlace(h, convShortcut != null ? convShortcut.forward(x) : x);
+        return forward(x, Tape.NONE);
+    }
+
+    /** The forward, with its backward registered on {@code tape} (nothing recorded with {@link Tape#NONE}). */
+    public Tensor forward(Tensor x, Tape tape) {
+        Tensor h = conv1.forward(norm1.forwardSilu(x, tape), tape);
+        h = conv2.forward(norm2.forwardSiluInPlace(h, tape), tape);
+        Tensor shortcut = convShortcut != null ? convShortcut.forward(x, tape) : x;
+        return tape.isRecording() ? TensorOps.add(h, shortcut, tape) : TensorOps.addInPlace(h, shortcut);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.amused4j.vq;
 
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Module;
+import org.amused4j.nn.Tape;
 import org.amused4j.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -22,9 +23,9 @@ final class ResnetStack implements Module {
         }
     }
 
-    Tensor forward(Tensor x) {
+    Tensor forward(Tensor x, Tape tape) {
         for (ResnetBlock resnet : resnets) {
-            x = resnet.forward(x);
+            x = resnet.forward(x, tape);
         }
         return x;
     }

@@ -3,7 +3,9 @@ package org.amused4j.vq;
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.nn.Conv2d;
+import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.nn.Module;
+import org.amused4j.nn.Tape;
 import org.amused4j.tensor.Tensor;
 
 import java.util.function.BiConsumer;
@@ -22,14 +24,17 @@ final class UpDecoderBlock implements Module {
                 ? Conv2d.sizePreserving(w.prefixed("upsamplers.0.conv"), out, out, 3, true) : null;
     }
 
-    Tensor forward(Tensor x) {
-        Tensor h = resnets.forward(x);
+    Tensor forward(Tensor x, Tape tape) {
+        Tensor h = resnets.forward(x, tape);
         if (upsamplerConv == null) {
             return h;
         }
+        int planes = h.dim(0) * h.dim(1);
         Tensor up = Tensor.zeros(h.dim(0), h.dim(1), 2 * h.dim(2), 2 * h.dim(3));
-        Kernels.get().upsampleNearest2x(h.data(), h.dim(0) * h.dim(1), h.dim(2), h.dim(3), up.data());
-        return upsamplerConv.forward(up);
+        Kernels.get().upsampleNearest2x(h.data(), planes, h.dim(2), h.dim(3), up.data());
+        tape.onBackward(up, dUp -> BackwardKernels.upsampleNearest2x(planes, h.dim(2), h.dim(3), dUp,
+                tape.gradientBuffer(h)));
+        return upsamplerConv.forward(up, tape);
     }
 
     @Override

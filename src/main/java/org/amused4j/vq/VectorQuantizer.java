@@ -15,7 +15,6 @@ import java.util.function.BiConsumer;
  */
 public final class VectorQuantizer implements Module {
     private final Embedding codebook;
-    private final float[] codeNorms;
     private final int codes;
     private final int dim;
 
@@ -23,10 +22,6 @@ public final class VectorQuantizer implements Module {
         this.codebook = new Embedding(w.prefixed("embedding"), codes, dim);
         this.codes = codes;
         this.dim = dim;
-        this.codeNorms = new float[codes];
-        for (int k = 0; k < codes; k++) {
-            codeNorms[k] = squaredNorm(codebook.weight().data(), k * dim, dim);
-        }
     }
 
     /**
@@ -47,18 +42,24 @@ public final class VectorQuantizer implements Module {
         int[] ids = new int[batch * pixels];
         float[] rows = Layouts.toNhwc(z).data();
         float[] crossTerms = new float[pixels * codes];
+        // Taken from the live table on every call: training updates the codebook in place.
+        float[] codeNorms = new float[codes];
+        float[] table = codebook.weight().data();
+        for (int k = 0; k < codes; k++) {
+            codeNorms[k] = squaredNorm(table, k * dim, dim);
+        }
         for (int b = 0; b < batch; b++) {
             int first = b * pixels;
             Kernels.get().gemm(false, true, pixels, codes, dim, -2f, rows, first * dim, dim, codebook.weight().data(),
                     0, dim, 0f, crossTerms, 0, codes);
             for (int p = 0; p < pixels; p++) {
-                ids[first + p] = nearest(crossTerms, p * codes, squaredNorm(rows, (first + p) * dim, dim));
+                ids[first + p] = nearest(crossTerms, p * codes, squaredNorm(rows, (first + p) * dim, dim), codeNorms);
             }
         }
         return ids;
     }
 
-    private int nearest(float[] crossTerms, int off, float rowNorm) {
+    private int nearest(float[] crossTerms, int off, float rowNorm, float[] codeNorms) {
         int best = 0;
         float bestDistance = Float.POSITIVE_INFINITY;
         for (int k = 0; k < codes; k++) {
@@ -86,6 +87,11 @@ public final class VectorQuantizer implements Module {
             }
         }
         return Layouts.toNchw(codebook.forward(ids).reshape(batch, h, w, dim));
+    }
+
+    /** The live codebook [codes, dim] ({@code quantize.embedding.weight}). */
+    public Tensor codebook() {
+        return codebook.weight();
     }
 
     public int codes() {

@@ -4,6 +4,7 @@ import org.amused4j.io.FileWeights;
 import org.amused4j.io.Weights;
 import org.amused4j.nn.Conv2d;
 import org.amused4j.nn.Module;
+import org.amused4j.nn.Tape;
 import org.amused4j.tensor.Tensor;
 
 import java.nio.file.Path;
@@ -51,7 +52,12 @@ public final class VqModel implements Module {
 
     /** {@code vqvae.encode(image).latents}: quant_conv(encoder(image)), image [B, 3, H, W] in [0, 1]. */
     public Tensor encode(Tensor image) {
-        return quantConv.forward(encoder.forward(image));
+        return encode(image, Tape.NONE);
+    }
+
+    /** {@link #encode(Tensor)} with its backward registered on {@code tape}. */
+    public Tensor encode(Tensor image, Tape tape) {
+        return quantConv.forward(encoder.forward(image, tape), tape);
     }
 
     /** Token ids of latents [B, C, h, w], flat row-major [B, h, w]. */
@@ -69,7 +75,12 @@ public final class VqModel implements Module {
 
     /** decoder(post_quant_conv(z_q)) for codebook vectors (or straight-through values) z_q [B, C, h, w]. */
     public Tensor decodeEmbeddings(Tensor zq) {
-        return decoder.forward(postQuantConv.forward(zq));
+        return decodeEmbeddings(zq, Tape.NONE);
+    }
+
+    /** {@link #decodeEmbeddings(Tensor)} with its backward registered on {@code tape}. */
+    public Tensor decodeEmbeddings(Tensor zq, Tape tape) {
+        return decoder.forward(postQuantConv.forward(zq, tape), tape);
     }
 
     /** Every parameter by its diffusers name ({@code prefix} is "" for a standalone VQ model). */

@@ -3,6 +3,8 @@ package org.amused4j.kernels.grad;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.Parallel;
 
+import java.util.Arrays;
+
 /**
  * Backward of conv2d for one geometry (per image: input [cin, h, w], weight [cout, cin/groups, kh, kw]).
  *
@@ -186,14 +188,47 @@ final class ConvolutionBackward {
                 int plane = xOff + row / kk * h * w;
                 int ky = row % kk / kw;
                 int kx = row % kw;
-                for (int p = p0; p < p0 + pc; p++) {
-                    int iy = p / ow * stride + ky - padTop;
-                    int ix = p % ow * stride + kx - padLeft;
-                    boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-                    columns[row * pc + p - p0] = inside ? x[plane + iy * w + ix] : 0f;
+                int oxFirst = firstInside(kx, padLeft, w);
+                int oxEnd = endInside(kx, padLeft, w);
+                // One output row at a time: the input row and the in-bounds span are fixed along it.
+                for (int p = p0, end = p0 + pc; p < end; ) {
+                    int oy = p / ow;
+                    int ox0 = p - oy * ow;
+                    int n = Math.min(end - p, ow - ox0);
+                    int dst = row * pc + p - p0;
+                    int iy = oy * stride + ky - padTop;
+                    int lo = Math.max(ox0, oxFirst);
+                    int hi = Math.min(ox0 + n, oxEnd);
+                    if (iy < 0 || iy >= h || lo >= hi) {
+                        Arrays.fill(columns, dst, dst + n, 0f);
+                    } else {
+                        Arrays.fill(columns, dst, dst + lo - ox0, 0f);
+                        Arrays.fill(columns, dst + hi - ox0, dst + n, 0f);
+                        int src = plane + iy * w + kx - padLeft;
+                        if (stride == 1) {
+                            System.arraycopy(x, src + lo, columns, dst + lo - ox0, hi - lo);
+                        } else {
+                            for (int ox = lo; ox < hi; ox++) {
+                                columns[dst + ox - ox0] = x[src + ox * stride];
+                            }
+                        }
+                    }
+                    p += n;
                 }
             }
         });
+    }
+
+    /** The first output column whose tap kx reads inside the input (ox·stride + kx − padLeft ≥ 0). */
+    private int firstInside(int kx, int padLeft, int width) {
+        int need = padLeft - kx;
+        return need <= 0 ? 0 : (need + stride - 1) / stride;
+    }
+
+    /** One past the last output column whose tap kx reads inside the input (ox·stride + kx − padLeft < width). */
+    private int endInside(int kx, int padLeft, int width) {
+        int limit = width - 1 + padLeft - kx;
+        return limit < 0 ? 0 : Math.min(ow, limit / stride + 1);
     }
 
     /** The adjoint of {@link #im2col}: adds each column entry into the input pixel it was read from. */
@@ -207,12 +242,21 @@ final class ConvolutionBackward {
                     int row = ci * kk + k;
                     int ky = k / kw;
                     int kx = k % kw;
-                    for (int p = p0; p < p0 + pc; p++) {
-                        int iy = p / ow * stride + ky - padTop;
-                        int ix = p % ow * stride + kx - padLeft;
-                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                            dX[plane + iy * w + ix] += columns[row * pc + p - p0];
+                    int oxFirst = firstInside(kx, padLeft, w);
+                    int oxEnd = endInside(kx, padLeft, w);
+                    for (int p = p0, end = p0 + pc; p < end; ) {
+                        int oy = p / ow;
+                        int ox0 = p - oy * ow;
+                        int n = Math.min(end - p, ow - ox0);
+                        int iy = oy * stride + ky - padTop;
+                        if (iy >= 0 && iy < h) {
+                            int src = row * pc + p - p0 - ox0;
+                            int dst = plane + iy * w + kx - padLeft;
+                            for (int ox = Math.max(ox0, oxFirst), hi = Math.min(ox0 + n, oxEnd); ox < hi; ox++) {
+                                dX[dst + ox * stride] += columns[src + ox];
+                            }
                         }
+                        p += n;
                     }
                 }
             }

@@ -49,6 +49,11 @@ public record JointTrainingConfig(int steps, int batchSize, double lr, int warmu
                 new AdamSettings(0.9, 0.99, 1e-8), 0.1, 0f, 1.0, 0, 64);
     }
 
+    public JointTrainingConfig withSeed(long value) {
+        return new JointTrainingConfig(steps, batchSize, lr, warmupSteps, weightDecay, adam, condDropout,
+                minMaskingRate, maxGradNorm, value, imageSize);
+    }
+
     public JointTrainingConfig withBatchSize(int size) {
         return new JointTrainingConfig(steps, size, lr, warmupSteps, weightDecay, adam, condDropout,
                 minMaskingRate, maxGradNorm, seed, imageSize);

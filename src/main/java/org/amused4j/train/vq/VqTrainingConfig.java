@@ -1,0 +1,56 @@
+package org.amused4j.train.vq;
+
+import org.amused4j.tensor.AmusedException;
+import org.amused4j.vq.VqConfig;
+
+import java.util.List;
+
+/**
+ * How to train a VQ model from scratch.
+ *
+ * @param model          the architecture (a fresh model is initialised from {@code seed})
+ * @param batchSize      images per optimizer step
+ * @param steps          optimizer steps
+ * @param learningRate   peak AdamW learning rate (linear warm-up, then half a cosine down to 0)
+ * @param warmupSteps    warm-up steps
+ * @param weightDecay    AdamW weight decay of the weights (biases and norms get none)
+ * @param beta           commitment weight β
+ * @param seed           initial weights, image order and code revival draw from it: same seed, same model
+ * @param logEvery       steps between progress reports (also the window of the usage statistics)
+ * @param deadAfterSteps a code not chosen for this many steps is re-initialised from an encoder output of the
+ *                       current batch (0: never)
+ */
+public record VqTrainingConfig(VqConfig model, int batchSize, int steps, double learningRate, int warmupSteps,
+                               double weightDecay, double beta, long seed, int logEvery, int deadAfterSteps) {
+    public VqTrainingConfig {
+        positive("batch size", batchSize);
+        positive("steps", steps);
+        positive("log interval", logEvery);
+        if (!(learningRate > 0)) {
+            throw new AmusedException("learning rate must be positive, is " + learningRate);
+        }
+        if (warmupSteps < 0 || deadAfterSteps < 0 || !(weightDecay >= 0) || !(beta >= 0)) {
+            throw new AmusedException("warm-up steps, dead-code steps, weight decay and beta must not be negative");
+        }
+    }
+
+    /**
+     * The small VQ for 64×64 images that the shapes recipe trains: downsampling 8 (4 blocks), one resnet per
+     * block, 8 norm groups, no mid-block attention.
+     */
+    public static VqConfig smallModel(List<Integer> blockOutChannels, int latentChannels, int embedDim, int codes) {
+        return new VqConfig(3, 3, blockOutChannels, 1, latentChannels, codes, embedDim, 8, false);
+    }
+
+    /** The defaults the recipe uses, for {@code model}, {@code steps} and {@code seed}. */
+    public static VqTrainingConfig defaults(VqConfig model, int steps, long seed) {
+        return new VqTrainingConfig(model, 4, steps, 3e-3, Math.min(100, steps / 10), 0.0, VqTrainingPass.DEFAULT_BETA,
+                seed, 25, 50);
+    }
+
+    private static void positive(String what, int value) {
+        if (value <= 0) {
+            throw new AmusedException(what + " must be positive, is " + value);
+        }
+    }
+}

@@ -79,6 +79,11 @@ final class TrainVqCommand implements Callable<Integer> {
             description = "num_vq_embeddings (default: ${DEFAULT-VALUE}).")
     int codebookSize;
 
+    @Option(names = "--foreground-weight", defaultValue = "1",
+            description = "Weight in the reconstruction loss of pixels unlike the image's background (default: "
+                    + "${DEFAULT-VALUE}, plain MSE).")
+    double foregroundWeight;
+
     @Option(names = "--log-every", defaultValue = "25", description = "Steps between progress lines (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
@@ -94,7 +99,7 @@ final class TrainVqCommand implements Callable<Integer> {
         VqTrainingConfig defaults = VqTrainingConfig.defaults(model, steps, seed);
         VqTrainingConfig config = new VqTrainingConfig(model, batchSize, steps, lr,
                 warmupSteps != null ? warmupSteps : defaults.warmupSteps(), defaults.weightDecay(),
-                VqTrainingPass.DEFAULT_BETA, seed, logEvery, defaults.deadAfterSteps());
+                VqTrainingPass.DEFAULT_BETA, seed, logEvery, defaults.deadAfterSteps(), foregroundWeight);
         List<ByteImage> images = shapes != null ? shapesImages() : folderImages();
         createOutput();
         PrintWriter out = spec.commandLine().getOut();

@@ -53,6 +53,15 @@ record ShapeMeasure(double area, double centroidX, double centroidY, double fill
                 m3 / Math.pow(m2, 1.5));
     }
 
+    /**
+     * Whether every feature is a number: a region with no positive coverage or no vertical extent (a one-pixel line
+     * on a clean background) has no centroid or no skewness.
+     */
+    boolean finite() {
+        return area > 0 && Double.isFinite(centroidX) && Double.isFinite(centroidY) && Double.isFinite(fill)
+                && Double.isFinite(skew);
+    }
+
     /** Where a colour projects on the line from {@code from} (0) to {@code to} (1), unclamped. */
     static double coverage(int r, int g, int b, Colour from, Colour to) {
         double dr = to.red() - from.red();

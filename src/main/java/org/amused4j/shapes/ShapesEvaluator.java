@@ -86,14 +86,17 @@ public final class ShapesEvaluator {
         }
         Colour colour = bestMixture(image, candidate, background);
         ShapeMeasure m = measure(image, colour, background);
-        if (m == null) {
+        if (m == null || !m.finite()) {
             return Prediction.backgroundOnly(background);
         }
         ShapeSize size = m.area() < sizeThreshold ? ShapeSize.SMALL : ShapeSize.LARGE;
         return new Prediction(size, colour, classify(m), Position.nearest(m.centroidX(), m.centroidY()), background);
     }
 
-    /** The shape region's measure, or null when no pixel is closer to the shape colour than to the background. */
+    /**
+     * The shape region's measure, or null when no pixel is closer to the shape colour than to the background; its
+     * features may not be {@link ShapeMeasure#finite()} (nothing measurable: read as no shape).
+     */
     private static ShapeMeasure measure(ByteImage image, Colour colour, Colour background) {
         boolean[] mask = new boolean[FRAME * FRAME];
         for (int p = 0; p < mask.length; p++) {

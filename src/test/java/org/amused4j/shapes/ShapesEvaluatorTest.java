@@ -173,4 +173,22 @@ class ShapesEvaluatorTest {
         }
         return out;
     }
+
+    /** A blurry reconstruction once crashed the evaluator: a region without vertical extent has no skewness. */
+    @Test
+    void aOnePixelLineIsNoShapeRatherThanACrash() {
+        ByteImage image = ByteImage.blank(ShapeScene.IMAGE_SIZE, ShapeScene.IMAGE_SIZE, 3);
+        for (int y = 0; y < image.height(); y++) {
+            for (int x = 0; x < image.width(); x++) {
+                boolean line = y == 30 && x >= 20 && x < 30;
+                Colour c = line ? Colour.RED : Colour.WHITE;
+                image.set(x, y, 0, c.red());
+                image.set(x, y, 1, c.green());
+                image.set(x, y, 2, c.blue());
+            }
+        }
+        Prediction p = new ShapesEvaluator().predict(image);
+        assertThat(p.background()).isEqualTo(Colour.WHITE);
+        assertThat(p.shape()).isNull();
+    }
 }

@@ -16,13 +16,15 @@ import org.amused4j.tensor.AmusedException;
  * @param codebookSize    num_vq_embeddings
  * @param vqSteps         VQ optimizer steps
  * @param vqBatch         VQ images per step
+ * @param vqForegroundWeight the weight of shape pixels in the VQ's reconstruction loss
  * @param jointSteps      text encoder + transformer optimizer steps
  * @param jointBatch      samples per joint step
  * @param evalImages      held-out images generated and judged at the end (0: none)
  * @param evalGuidance    the guidance scale of that evaluation
  */
 public record RecipeConfig(long seed, int images, int vocabularySize, int maxTextLength, int[] vqChannels,
-                           int vqLatent, int vqEmbed, int codebookSize, int vqSteps, int vqBatch, int jointSteps,
+                           int vqLatent, int vqEmbed, int codebookSize, int vqSteps, int vqBatch,
+                           double vqForegroundWeight, int jointSteps,
                            int jointBatch, int evalImages, float evalGuidance) {
     public RecipeConfig {
         if (images < 1 || vqSteps < 1 || jointSteps < 1 || vqBatch < 1 || jointBatch < 1 || evalImages < 0) {
@@ -33,22 +35,22 @@ public record RecipeConfig(long seed, int images, int vocabularySize, int maxTex
 
     /** The built-in model's recipe. */
     public static RecipeConfig standard() {
-        return new RecipeConfig(0, 20_000, 600, 24, new int[] {32, 32, 64, 64}, 32, 16, 512, 2000, 8, 3000, 32,
+        return new RecipeConfig(0, 20_000, 600, 24, new int[] {16, 16, 32, 32}, 16, 16, 512, 2800, 8, 10, 3000, 32,
                 200, 10f);
     }
 
     /** Every stage for a handful of steps on a handful of images: minutes become seconds, the model is noise. */
     public static RecipeConfig quick() {
-        return new RecipeConfig(0, 64, 560, 24, new int[] {8, 8, 16, 16}, 8, 8, 64, 3, 4, 3, 8, 2, 10f);
+        return new RecipeConfig(0, 64, 560, 24, new int[] {8, 8, 16, 16}, 8, 8, 64, 3, 4, 10, 3, 8, 2, 10f);
     }
 
     public RecipeConfig withSeed(long value) {
         return new RecipeConfig(value, images, vocabularySize, maxTextLength, vqChannels, vqLatent, vqEmbed,
-                codebookSize, vqSteps, vqBatch, jointSteps, jointBatch, evalImages, evalGuidance);
+                codebookSize, vqSteps, vqBatch, vqForegroundWeight, jointSteps, jointBatch, evalImages, evalGuidance);
     }
 
     public RecipeConfig withSteps(int vq, int joint) {
         return new RecipeConfig(seed, images, vocabularySize, maxTextLength, vqChannels, vqLatent, vqEmbed,
-                codebookSize, vq, vqBatch, joint, jointBatch, evalImages, evalGuidance);
+                codebookSize, vq, vqBatch, vqForegroundWeight, joint, jointBatch, evalImages, evalGuidance);
     }
 }

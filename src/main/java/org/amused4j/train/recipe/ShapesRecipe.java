@@ -133,7 +133,7 @@ public final class ShapesRecipe {
         VqTrainingConfig vqTraining = VqTrainingConfig.defaults(vqConfig, config.vqSteps(), config.seed());
         vqTraining = new VqTrainingConfig(vqConfig, config.vqBatch(), vqTraining.steps(), vqTraining.learningRate(),
                 vqTraining.warmupSteps(), vqTraining.weightDecay(), vqTraining.beta(), vqTraining.seed(),
-                vqTraining.logEvery(), vqTraining.deadAfterSteps());
+                vqTraining.logEvery(), vqTraining.deadAfterSteps(), config.vqForegroundWeight());
         List<VqProgress> vqLog = new ArrayList<>();
         VqModel vq = new VqTrainer(vqTraining).run(scenes.size(), i -> vqImage(scenes, i),
                 new VqTrainingLog(training.resolve("vq_log.jsonl")).andThen(p -> {

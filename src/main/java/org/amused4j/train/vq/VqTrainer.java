@@ -63,7 +63,8 @@ public final class VqTrainer {
             Tensor batch = batch(count, images, random);
             imageSize = batch.dim(3);
             groups.zeroGrad();
-            VqTrainingPass.Result r = pass.run(batch, false);
+            VqTrainingPass.Result r = pass.run(batch, config.foregroundWeight() == 1 ? null
+                    : foregroundWeights(batch, config.foregroundWeight()), false);
             double lr = config.learningRate() * schedule.factor(step - 1);
             optimizer.step(lr);
             usage.record(r.indices(), step);
@@ -106,6 +107,57 @@ public final class VqTrainer {
             System.arraycopy(one.data(), 0, batch.data(), j * one.size(), one.size());
         }
         return batch;
+    }
+
+    /**
+     * Per-pixel loss weights [B, H, W]: {@code weight} where a pixel differs from its image's background (the most
+     * common colour on the border, by more than 8/255 in a channel), 1 elsewhere, scaled to mean 1 per image so the
+     * reconstruction term keeps its size against the quantization terms.
+     */
+    static float[] foregroundWeights(Tensor batch, double weight) {
+        int n = batch.dim(0);
+        int h = batch.dim(2);
+        int w = batch.dim(3);
+        int plane = h * w;
+        float[] x = batch.data();
+        float[] out = new float[n * plane];
+        for (int b = 0; b < n; b++) {
+            int base = b * 3 * plane;
+            java.util.Map<Long, Integer> counts = new java.util.HashMap<>();
+            for (int p = 0; p < plane; p++) {
+                int px = p % w;
+                int py = p / w;
+                if (px == 0 || py == 0 || px == w - 1 || py == h - 1) {
+                    counts.merge(colourKey(x, base, plane, p), 1, Integer::sum);
+                }
+            }
+            long background = counts.entrySet().stream().max(java.util.Map.Entry.<Long, Integer>comparingByValue()
+                    .thenComparing(java.util.Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+                    .orElseThrow().getKey();
+            double sum = 0;
+            for (int p = 0; p < plane; p++) {
+                boolean foreground = false;
+                for (int c = 0; c < 3; c++) {
+                    long bg = background >> (16 * (2 - c)) & 0xffff;
+                    foreground |= Math.abs(Math.round(x[base + c * plane + p] * 255) - bg) > 8;
+                }
+                out[b * plane + p] = foreground ? (float) weight : 1f;
+                sum += out[b * plane + p];
+            }
+            float scale = (float) (plane / sum);
+            for (int p = 0; p < plane; p++) {
+                out[b * plane + p] *= scale;
+            }
+        }
+        return out;
+    }
+
+    private static long colourKey(float[] x, int base, int plane, int p) {
+        long key = 0;
+        for (int c = 0; c < 3; c++) {
+            key = key << 16 | Math.round(x[base + c * plane + p] * 255);
+        }
+        return key;
     }
 
     /** The colour channels of an RGBA image (the alpha is dropped, as the shapes images are opaque). */

@@ -19,15 +19,23 @@ import java.util.List;
  * @param logEvery       steps between progress reports (also the window of the usage statistics)
  * @param deadAfterSteps a code not chosen for this many steps is re-initialised from an encoder output of the
  *                       current batch (0: never)
+ * @param foregroundWeight how much more a pixel that differs from its image's background (the most common border
+ *                       colour) counts in the reconstruction loss than a background pixel (1: plain MSE, the
+ *                       golden data's loss). Flat-background images are mostly background, so plain MSE learns the
+ *                       backgrounds first and leaves the shapes as blurred blobs for a long time.
  */
 public record VqTrainingConfig(VqConfig model, int batchSize, int steps, double learningRate, int warmupSteps,
-                               double weightDecay, double beta, long seed, int logEvery, int deadAfterSteps) {
+                               double weightDecay, double beta, long seed, int logEvery, int deadAfterSteps,
+                               double foregroundWeight) {
     public VqTrainingConfig {
         positive("batch size", batchSize);
         positive("steps", steps);
         positive("log interval", logEvery);
         if (!(learningRate > 0)) {
             throw new AmusedException("learning rate must be positive, is " + learningRate);
+        }
+        if (!(foregroundWeight >= 1)) {
+            throw new AmusedException("the foreground weight must be at least 1, is " + foregroundWeight);
         }
         if (warmupSteps < 0 || deadAfterSteps < 0 || !(weightDecay >= 0) || !(beta >= 0)) {
             throw new AmusedException("warm-up steps, dead-code steps, weight decay and beta must not be negative");
@@ -45,7 +53,7 @@ public record VqTrainingConfig(VqConfig model, int batchSize, int steps, double 
     /** The defaults the recipe uses, for {@code model}, {@code steps} and {@code seed}. */
     public static VqTrainingConfig defaults(VqConfig model, int steps, long seed) {
         return new VqTrainingConfig(model, 4, steps, 3e-3, Math.min(100, steps / 10), 0.0, VqTrainingPass.DEFAULT_BETA,
-                seed, 25, 50);
+                seed, 25, 50, 1);
     }
 
     private static void positive(String what, int value) {

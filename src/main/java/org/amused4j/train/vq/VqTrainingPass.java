@@ -68,6 +68,14 @@ public final class VqTrainingPass {
      * @param keepNamedGradients whether the result keeps d loss / d latents and d loss / d z_q_st (for inspection)
      */
     public Result run(Tensor image, boolean keepNamedGradients) {
+        return run(image, null, keepNamedGradients);
+    }
+
+    /**
+     * {@link #run(Tensor, boolean)} with a weighted reconstruction loss mean(w·(r − x)²), w given per pixel
+     * [B, H, W] (shared by the 3 channels; null: all 1); the result's {@code lossMse} stays the plain mean.
+     */
+    public Result run(Tensor image, float[] pixelWeights, boolean keepNamedGradients) {
         Tape tape = Tape.recording(gradients, new Tape.Options(keepNamedGradients, false));
         Tensor z = model.encode(image, tape);
         int batch = z.dim(0), h = z.dim(2), w = z.dim(3);
@@ -82,10 +90,12 @@ public final class VqTrainingPass {
         float[] x = image.data();
         float[] dRecon = new float[r.length];
         double mse = 0;
+        int plane = image.dim(2) * image.dim(3);
         for (int i = 0; i < r.length; i++) {
             double d = (double) r[i] - x[i];
             mse += d * d;
-            dRecon[i] = (float) (2 * d / r.length);
+            double weight = pixelWeights == null ? 1 : pixelWeights[i / (3 * plane) * plane + i % plane];
+            dRecon[i] = (float) (2 * weight * d / r.length);
         }
         mse /= r.length;
         double quantization = meanSquaredDistance(z, zq);

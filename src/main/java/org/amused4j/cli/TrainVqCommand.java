@@ -33,7 +33,7 @@ import java.util.stream.Stream;
                 "save it as a diffusers vqvae folder (config.json + diffusion_pytorch_model.safetensors)."},
         footer = {"", "Examples:",
                 "  amused train-vq --shapes 20000 --output my-vqvae",
-                "  amused train-vq --data shapes-train/ --channels 16,16,32,32 --codebook-size 512 -o my-vqvae"})
+                "  amused train-vq --data shapes-train/ --channels 24,24,24 --codebook-size 512 -o my-vqvae"})
 final class TrainVqCommand implements Callable<Integer> {
     static final String LOG_FILE = "training_log.jsonl";
 
@@ -50,13 +50,13 @@ final class TrainVqCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output vqvae folder.")
     Path output;
 
-    @Option(names = "--steps", defaultValue = "2800", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "5000", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--batch-size", defaultValue = "4", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "8", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "2e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
     @Option(names = "--warmup-steps", description = "Warm-up steps (default: a tenth of --steps, at most 100).")
@@ -65,9 +65,13 @@ final class TrainVqCommand implements Callable<Integer> {
     @Option(names = {"-s", "--seed"}, defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--channels", defaultValue = "16,16,32,32", split = ",", paramLabel = "C,C,...",
+    @Option(names = "--channels", defaultValue = "24,24,24", split = ",", paramLabel = "C,C,...",
             description = "block_out_channels, one block per entry (default: ${DEFAULT-VALUE}).")
     List<Integer> channels;
+
+    @Option(names = "--layers-per-block", defaultValue = "0",
+            description = "Resnets per encoder block; 0 needs equal --channels (default: ${DEFAULT-VALUE}).")
+    int layersPerBlock;
 
     @Option(names = "--latent-channels", defaultValue = "16", description = "latent_channels (default: ${DEFAULT-VALUE}).")
     int latentChannels;
@@ -79,9 +83,9 @@ final class TrainVqCommand implements Callable<Integer> {
             description = "num_vq_embeddings (default: ${DEFAULT-VALUE}).")
     int codebookSize;
 
-    @Option(names = "--foreground-weight", defaultValue = "1",
+    @Option(names = "--foreground-weight", defaultValue = "4",
             description = "Weight in the reconstruction loss of pixels unlike the image's background (default: "
-                    + "${DEFAULT-VALUE}, plain MSE).")
+                    + "${DEFAULT-VALUE}; 1 is plain MSE).")
     double foregroundWeight;
 
     @Option(names = "--log-every", defaultValue = "25", description = "Steps between progress lines (default: ${DEFAULT-VALUE}).")
@@ -95,7 +99,7 @@ final class TrainVqCommand implements Callable<Integer> {
         if (shapes != null && shapes < 1) {
             throw new AmusedException("--shapes must be at least 1, got " + shapes);
         }
-        VqConfig model = VqTrainingConfig.smallModel(channels, latentChannels, embedDim, codebookSize);
+        VqConfig model = VqTrainingConfig.smallModel(channels, layersPerBlock, latentChannels, embedDim, codebookSize);
         VqTrainingConfig defaults = VqTrainingConfig.defaults(model, steps, seed);
         VqTrainingConfig config = new VqTrainingConfig(model, batchSize, steps, lr,
                 warmupSteps != null ? warmupSteps : defaults.warmupSteps(), defaults.weightDecay(),

@@ -39,7 +39,13 @@ public record VqConfig(int inChannels, int outChannels, List<Integer> blockOutCh
         }
         requirePositive("in_channels", inChannels);
         requirePositive("out_channels", outChannels);
-        requirePositive("layers_per_block", layersPerBlock);
+        if (layersPerBlock < 0) {
+            throw new AmusedException("layers_per_block must not be negative, is " + layersPerBlock);
+        }
+        if (layersPerBlock == 0 && blockOutChannels.stream().distinct().count() > 1) {
+            // diffusers: without resnets nothing changes the channel count between blocks.
+            throw new AmusedException("layers_per_block 0 needs equal block_out_channels, got " + blockOutChannels);
+        }
         requirePositive("latent_channels", latentChannels);
         requirePositive("num_vq_embeddings", numVqEmbeddings);
         requirePositive("vq_embed_dim", vqEmbedDim);

@@ -77,15 +77,26 @@ public record JointTrainingConfig(int steps, int batchSize, double lr, int warmu
     }
 
     /**
-     * The shapes U-ViT for an 8×8 token grid: no down/up-sampling, one ConvNeXt+attention block on each side of
-     * 4 transformer layers of width 128 (GEGLU 512), and the mask token as the last vocabulary entry
-     * ({@code vocab_size = codebook_size + 1}, mask id {@code codebook_size}, the scheduler's mask_token_id).
-     * With codebook 512: 2.48M parameters (3.0M with the text encoder). Width 128 rather than 256: on the 2-core
-     * machine width 256 (6.3M parameters) trained at 20 samples/s, width 128 at about 30 (batch 32).
+     * The shapes U-ViT: 4 transformer layers of width 128 (GEGLU 512) on an 8×8 grid, three ConvNeXt+attention
+     * blocks on each side, and the mask token as the last vocabulary entry ({@code vocab_size = codebook_size + 1},
+     * mask id {@code codebook_size}, the scheduler's mask_token_id). A 16×16 token grid is halved before the blocks
+     * and doubled after them (downsample/upsample, as amused-512 does), so only the token embedding and the output
+     * layer see all 256 positions.
+     *
+     * <p>Why three ConvNeXt blocks: the U-ViT has no position embeddings; a position is known only through the
+     * zero padding of the 3×3 depthwise convolutions, one cell per block, and with three blocks every cell of an
+     * 8×8 grid sees a border, so the transformer can tell "center" from "middle left". Width 128 rather than 256:
+     * on the 2-core machine width 256 trained at 20 samples/s, 128 at about 30 (8×8 grid, batch 32).
+     *
+     * @param gridSide the VQ's token grid side: 8 or 16
      */
-    public static UVit2DConfig shapesTransformer(int codebookSize) {
+    public static UVit2DConfig shapesTransformer(int codebookSize, int gridSide) {
+        if (gridSide != 8 && gridSide != 16) {
+            throw new AmusedException("the shapes U-ViT takes an 8x8 or 16x16 token grid, not " + gridSide);
+        }
+        boolean halve = gridSide == 16;
         return new UVit2DConfig(128, false, TEXT_PROJECTION, 16, 80, TEXT_HIDDEN, codebookSize + 1, codebookSize,
-                64, 128, 3, false, false, 4, 4, 4, 512, 1e-6, true, 8);
+                64, 128, 3, halve, halve, 4, 4, 4, 512, 1e-6, true, gridSide);
     }
 
     private static void require(boolean ok, String message) {

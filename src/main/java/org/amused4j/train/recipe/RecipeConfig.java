@@ -10,7 +10,8 @@ import org.amused4j.tensor.AmusedException;
  * @param images          captioned training images (rendered once, VQ-encoded once for the joint stage)
  * @param vocabularySize  the tokenizer's vocabulary bound (byte symbols + learnt merges + BOS/EOS)
  * @param maxTextLength   tokens per prompt: the tokenizer's model_max_length and the text encoder's positions
- * @param vqChannels      the VQ's block_out_channels (4 blocks: 64×64 images → 8×8 tokens)
+ * @param vqChannels      the VQ's block_out_channels (3 blocks: 64×64 images → 16×16 tokens)
+ * @param vqLayers        the VQ's layers_per_block
  * @param vqLatent        the VQ encoder's latent_channels
  * @param vqEmbed         vq_embed_dim
  * @param codebookSize    num_vq_embeddings
@@ -23,7 +24,7 @@ import org.amused4j.tensor.AmusedException;
  * @param evalGuidance    the guidance scale of that evaluation
  */
 public record RecipeConfig(long seed, int images, int vocabularySize, int maxTextLength, int[] vqChannels,
-                           int vqLatent, int vqEmbed, int codebookSize, int vqSteps, int vqBatch,
+                           int vqLayers, int vqLatent, int vqEmbed, int codebookSize, int vqSteps, int vqBatch,
                            double vqForegroundWeight, int jointSteps,
                            int jointBatch, int evalImages, float evalGuidance) {
     public RecipeConfig {
@@ -35,22 +36,22 @@ public record RecipeConfig(long seed, int images, int vocabularySize, int maxTex
 
     /** The built-in model's recipe. */
     public static RecipeConfig standard() {
-        return new RecipeConfig(0, 20_000, 600, 24, new int[] {16, 16, 32, 32}, 16, 16, 512, 2800, 8, 10, 3000, 32,
-                200, 10f);
+        return new RecipeConfig(0, 20_000, 600, 24, new int[] {24, 24, 24}, 0, 16, 16, 512, 5000, 8, 4, 1300, 32,
+                200, 3f);
     }
 
     /** Every stage for a handful of steps on a handful of images: minutes become seconds, the model is noise. */
     public static RecipeConfig quick() {
-        return new RecipeConfig(0, 64, 560, 24, new int[] {8, 8, 16, 16}, 8, 8, 64, 3, 4, 10, 3, 8, 2, 10f);
+        return new RecipeConfig(0, 64, 560, 24, new int[] {8, 8, 8}, 0, 8, 8, 64, 3, 4, 4, 3, 8, 2, 3f);
     }
 
     public RecipeConfig withSeed(long value) {
-        return new RecipeConfig(value, images, vocabularySize, maxTextLength, vqChannels, vqLatent, vqEmbed,
+        return new RecipeConfig(value, images, vocabularySize, maxTextLength, vqChannels, vqLayers, vqLatent, vqEmbed,
                 codebookSize, vqSteps, vqBatch, vqForegroundWeight, jointSteps, jointBatch, evalImages, evalGuidance);
     }
 
     public RecipeConfig withSteps(int vq, int joint) {
-        return new RecipeConfig(seed, images, vocabularySize, maxTextLength, vqChannels, vqLatent, vqEmbed,
+        return new RecipeConfig(seed, images, vocabularySize, maxTextLength, vqChannels, vqLayers, vqLatent, vqEmbed,
                 codebookSize, vq, vqBatch, vqForegroundWeight, joint, jointBatch, evalImages, evalGuidance);
     }
 }

@@ -128,12 +128,12 @@ public final class ShapesRecipe {
         listener.progress(merges.size() + " merges, vocabulary " + vocabulary);
 
         begin("vq");
-        VqConfig vqConfig = VqTrainingConfig.smallModel(Arrays.stream(config.vqChannels()).boxed().toList(),
+        VqConfig vqConfig = VqTrainingConfig.smallModel(Arrays.stream(config.vqChannels()).boxed().toList(), config.vqLayers(),
                 config.vqLatent(), config.vqEmbed(), config.codebookSize());
-        VqTrainingConfig vqTraining = VqTrainingConfig.defaults(vqConfig, config.vqSteps(), config.seed());
-        vqTraining = new VqTrainingConfig(vqConfig, config.vqBatch(), vqTraining.steps(), vqTraining.learningRate(),
-                vqTraining.warmupSteps(), vqTraining.weightDecay(), vqTraining.beta(), vqTraining.seed(),
-                vqTraining.logEvery(), vqTraining.deadAfterSteps(), config.vqForegroundWeight());
+        VqTrainingConfig defaults = VqTrainingConfig.defaults(vqConfig, config.vqSteps(), config.seed());
+        VqTrainingConfig vqTraining = new VqTrainingConfig(vqConfig, config.vqBatch(), config.vqSteps(),
+                defaults.learningRate(), defaults.warmupSteps(), defaults.weightDecay(), defaults.beta(),
+                config.seed(), defaults.logEvery(), defaults.deadAfterSteps(), config.vqForegroundWeight());
         List<VqProgress> vqLog = new ArrayList<>();
         VqModel vq = new VqTrainer(vqTraining).run(scenes.size(), i -> vqImage(scenes, i),
                 new VqTrainingLog(training.resolve("vq_log.jsonl")).andThen(p -> {
@@ -155,7 +155,8 @@ public final class ShapesRecipe {
         JointTrainer trainer = new JointTrainer(
                 JointTrainer.freshTextEncoder(JointTrainingConfig.shapesTextEncoder(vocabulary,
                         config.maxTextLength()), config.seed()),
-                JointTrainer.freshTransformer(JointTrainingConfig.shapesTransformer(config.codebookSize()),
+                JointTrainer.freshTransformer(JointTrainingConfig.shapesTransformer(config.codebookSize(),
+                        ShapeScene.IMAGE_SIZE / vqConfig.downsampleFactor()),
                         config.seed()),
                 tokenizer, grids, captions, joint);
         List<double[]> jointLog = new ArrayList<>();

@@ -43,17 +43,20 @@ public record VqTrainingConfig(VqConfig model, int batchSize, int steps, double 
     }
 
     /**
-     * The small VQ for 64×64 images that the shapes recipe trains: downsampling 8 (4 blocks), one resnet per
-     * block, 8 norm groups, no mid-block attention.
+     * A small VQ for 64×64 images: {@code blockOutChannels.size() − 1} halvings, {@code layersPerBlock} resnets
+     * per encoder block (0: only the downsampling convolutions, which needs equal channels — the shapes recipe's
+     * choice: on flat-coloured shapes the shallow network reaches a given reconstruction several times sooner),
+     * 8 norm groups, no mid-block attention.
      */
-    public static VqConfig smallModel(List<Integer> blockOutChannels, int latentChannels, int embedDim, int codes) {
-        return new VqConfig(3, 3, blockOutChannels, 1, latentChannels, codes, embedDim, 8, false);
+    public static VqConfig smallModel(List<Integer> blockOutChannels, int layersPerBlock, int latentChannels,
+                                      int embedDim, int codes) {
+        return new VqConfig(3, 3, blockOutChannels, layersPerBlock, latentChannels, codes, embedDim, 8, false);
     }
 
     /** The defaults the recipe uses, for {@code model}, {@code steps} and {@code seed}. */
     public static VqTrainingConfig defaults(VqConfig model, int steps, long seed) {
-        return new VqTrainingConfig(model, 4, steps, 3e-3, Math.min(100, steps / 10), 0.0, VqTrainingPass.DEFAULT_BETA,
-                seed, 25, 50, 1);
+        return new VqTrainingConfig(model, 8, steps, 2e-3, Math.min(100, steps / 10), 0.0, VqTrainingPass.DEFAULT_BETA,
+                seed, 25, 50, 4);
     }
 
     private static void positive(String what, int value) {

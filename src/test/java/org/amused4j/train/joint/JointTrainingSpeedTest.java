@@ -35,7 +35,8 @@ class JointTrainingSpeedTest {
             captions.add("a " + words[random.nextInt(3)] + " " + words[3 + random.nextInt(2)] + " "
                     + words[5 + random.nextInt(2)] + " at " + words[7 + random.nextInt(2)] + " "
                     + words[9] + " on a " + words[random.nextInt(3)] + " background");
-            int[] g = new int[64];
+            int side = Integer.getInteger("amused.jointGrid", 8);
+            int[] g = new int[side * side];
             for (int j = 0; j < g.length; j++) {
                 g[j] = random.nextInt(512);
             }
@@ -44,7 +45,7 @@ class JointTrainingSpeedTest {
         BpeTrainer.trainAndWrite(dir, captions, 600, 24);
         ClipTokenizer tokenizer = ClipTokenizer.load(dir);
         ClipTextConfig textConfig = JointTrainingConfig.shapesTextEncoder(tokenizer.eosId() + 1, tokenizer.maxLength());
-        UVit2DConfig uvitConfig = JointTrainingConfig.shapesTransformer(512);
+        UVit2DConfig uvitConfig = JointTrainingConfig.shapesTransformer(512, Integer.getInteger("amused.jointGrid", 8));
         int batch = Integer.getInteger("amused.jointBatch", 32);
         JointTrainingConfig config = new JointTrainingConfig(1000, batch, 1e-3, 10, 0.01,
                 JointTrainingConfig.defaults(1000).adam(), 0.1, 0f, 1.0, 0, 64);

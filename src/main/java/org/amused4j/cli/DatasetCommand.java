@@ -1,6 +1,7 @@
 package org.amused4j.cli;
 
 import org.amused4j.io.AtomicFiles;
+import org.amused4j.shapes.Colour;
 import org.amused4j.shapes.ImageFolder;
 import org.amused4j.shapes.ShapeScene;
 import org.amused4j.shapes.ShapesDataset;
@@ -66,6 +67,11 @@ final class DatasetCommand implements Runnable {
                         + " generate from, e.g. with --split held-out).")
         boolean promptsOnly;
 
+        @Option(names = "--shape-colour", paramLabel = "WORD",
+                description = "Give every shape this colour outside the grammar (pink): data for teaching a model "
+                        + "a new word by fine-tuning.")
+        String shapeColour;
+
         @Option(names = "--force", description = "Replace an existing dataset in DIR.")
         boolean force;
 
@@ -83,6 +89,13 @@ final class DatasetCommand implements Runnable {
             }
             createFolder();
             List<ShapeScene> scenes = new ShapesDataset(seed, split).next(count);
+            if (shapeColour != null) {
+                Colour extra = Colour.EXTRA.stream().filter(c -> c.word().equals(shapeColour)).findFirst()
+                        .orElseThrow(() -> new AmusedException("--shape-colour takes a colour outside the grammar ("
+                                + Colour.EXTRA.stream().map(Colour::word).collect(Collectors.joining(", "))
+                                + "), got '" + shapeColour + "'"));
+                scenes = scenes.stream().map(s -> s.withShapeColour(extra)).toList();
+            }
             if (promptsOnly) {
                 String text = scenes.stream().map(s -> s.caption().text() + "\n").collect(Collectors.joining());
                 AtomicFiles.write(marker, "prompts", out -> out.write(text.getBytes(StandardCharsets.UTF_8)));

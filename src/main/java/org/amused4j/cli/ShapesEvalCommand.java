@@ -6,6 +6,7 @@ import org.amused4j.kernels.Parallel;
 import org.amused4j.pipeline.Amused;
 import org.amused4j.pipeline.AmusedModel;
 import org.amused4j.pipeline.GenerationOptions;
+import org.amused4j.shapes.Colour;
 import org.amused4j.shapes.HeldOutGeneration;
 import org.amused4j.shapes.ImageFolder;
 import org.amused4j.shapes.Judgement;
@@ -57,6 +58,14 @@ final class ShapesEvalCommand implements Callable<Integer> {
             description = "Guidance scale with --generate (default: ${DEFAULT-VALUE}).")
     float guidance;
 
+    @Option(names = "--colour", paramLabel = "WORD",
+            description = "With --generate: prompts with this shape colour (e.g. a word taught by a LoRA: pink) "
+                    + "instead of the held-out pairs.")
+    String colour;
+
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "With --generate: apply a LoRA file.")
+    String lora;
+
     @Option(names = "--save", paramLabel = "DIR",
             description = "With --generate: also write the images and metadata.jsonl there.")
     Path save;
@@ -78,10 +87,23 @@ final class ShapesEvalCommand implements Callable<Integer> {
         if (generate < 1) {
             throw new AmusedException("--generate must be at least 1, got " + generate);
         }
-        Amused amused = new Amused(AmusedModel.load(modelOptions.folder(), modelOptions.variant()));
+        Colour shapeColour = colour == null ? null : Colour.GRAMMAR.stream().filter(c -> c.word().equals(colour))
+                .findFirst().or(() -> Colour.EXTRA.stream().filter(c -> c.word().equals(colour)).findFirst())
+                .orElseThrow(() -> new AmusedException("unknown colour '" + colour + "'"));
+        AmusedModel model = AmusedModel.load(modelOptions.folder(), modelOptions.variant());
+        if (lora != null) {
+            LoraOption.parse(lora).attachTo(model.transformer());
+        }
         GenerationOptions options = GenerationOptions.defaults().withSteps(steps).withGuidanceScale(guidance);
+        // Colours outside the grammar are candidates as soon as one may appear, so a LoRA's new colour leaking into
+        // the old words counts as a wrong colour.
+        boolean extended = lora != null || shapeColour != null && Colour.EXTRA.contains(shapeColour);
+        ShapesEvaluator evaluator = new ShapesEvaluator(extended ? List.of(Colour.values()) : Colour.GRAMMAR);
         List<ByteImage> made = new ArrayList<>();
-        ShapesReport report = HeldOutGeneration.run(amused, generate, options, (image, judgement) -> made.add(image));
+        ShapesReport report = HeldOutGeneration.run(new Amused(model), shapeColour == null
+                        ? HeldOutGeneration.prompts(generate)
+                        : HeldOutGeneration.promptsWithShapeColour(shapeColour, generate),
+                evaluator, options, (image, judgement) -> made.add(image));
         if (save != null) {
             ImageFolder.write(save, made.size(), made::get, i -> report.judgements().get(i).expected().text());
         }
@@ -102,7 +124,9 @@ final class ShapesEvalCommand implements Callable<Integer> {
                 throw new AmusedException(entries.get(i).file() + ": " + e.getMessage(), e);
             }
         }
-        ShapesEvaluator evaluator = new ShapesEvaluator();
+        boolean extended = Arrays.stream(captions).anyMatch(c -> Colour.EXTRA.contains(c.colour())
+                || Colour.EXTRA.contains(c.background()));
+        ShapesEvaluator evaluator = new ShapesEvaluator(extended ? List.of(Colour.values()) : Colour.GRAMMAR);
         Judgement[] judgements = new Judgement[entries.size()];
         Parallel.forEach(judgements.length, i -> {
             Path file = entries.get(i).file();

@@ -39,7 +39,12 @@ public final class EmbeddedModel {
 
     /** The embedded model's folder, extracting it on first use; empty when this build carries none. */
     public static Optional<Path> locate() {
-        URL list = EmbeddedModel.class.getClassLoader().getResource(RESOURCE + FILE_LIST);
+        return locate(EmbeddedModel.class.getClassLoader(), cacheRoot());
+    }
+
+    /** {@link #locate()} from the resources of {@code loader}, unpacking under {@code cacheRoot}. */
+    static Optional<Path> locate(ClassLoader loader, Path cacheRoot) {
+        URL list = loader.getResource(RESOURCE + FILE_LIST);
         if (list == null) {
             return Optional.empty();
         }
@@ -47,15 +52,15 @@ public final class EmbeddedModel {
             if (list.getProtocol().equals("file")) {
                 return Optional.of(Path.of(list.toURI()).getParent());
             }
-            return Optional.of(extract(readAll(list)));
+            return Optional.of(extract(loader, readAll(list), cacheRoot));
         } catch (IOException | URISyntaxException e) {
             throw new AmusedException("cannot unpack the built-in model " + NAME + " (" + e.getMessage()
                     + "); pass --model DIR instead", e);
         }
     }
 
-    private static Path extract(byte[] fileList) throws IOException {
-        Path target = cacheRoot().resolve(NAME + "-" + sha256(fileList).substring(0, 16));
+    private static Path extract(ClassLoader loader, byte[] fileList, Path cacheRoot) throws IOException {
+        Path target = cacheRoot.resolve(NAME + "-" + sha256(fileList).substring(0, 16));
         if (Files.isRegularFile(target.resolve(FILE_LIST))) {
             return target;
         }
@@ -65,7 +70,7 @@ public final class EmbeddedModel {
             for (String relative : files(fileList)) {
                 Path file = temp.resolve(relative);
                 Files.createDirectories(file.getParent());
-                try (InputStream in = open(RESOURCE + relative)) {
+                try (InputStream in = open(loader, RESOURCE + relative)) {
                     Files.copy(in, file);
                 }
             }
@@ -132,8 +137,8 @@ public final class EmbeddedModel {
         return base.resolve("amused4j");
     }
 
-    private static InputStream open(String resource) throws IOException {
-        InputStream in = EmbeddedModel.class.getClassLoader().getResourceAsStream(resource);
+    private static InputStream open(ClassLoader loader, String resource) throws IOException {
+        InputStream in = loader.getResourceAsStream(resource);
         if (in == null) {
             throw new IOException("the jar lacks " + resource);
         }

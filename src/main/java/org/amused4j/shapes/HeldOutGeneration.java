@@ -14,17 +14,40 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The acceptance check of a shapes model: generate one image per held-out prompt — prompt i of {@code count}
- * spread evenly over the 504 held-out captions, seed i — and read the attributes back with the
- * {@link ShapesEvaluator}. Deterministic for a model, count and options.
+ * The acceptance check of a shapes model: generate one image per prompt — prompt i of {@code count} spread evenly
+ * over a pool of captions (the 504 held-out ones, or those of a new colour word), seed i — and read the attributes
+ * back with the {@link ShapesEvaluator}. Deterministic for a model, pool, count and options.
  */
 public final class HeldOutGeneration {
     private HeldOutGeneration() {
     }
 
-    /** The prompts of a run of {@code count}: evenly spaced in {@link ShapesDataset#allCaptions} order. */
+    /** The held-out prompts of a run of {@code count}: evenly spaced in {@link ShapesDataset#allCaptions} order. */
     public static List<ShapeCaption> prompts(int count) {
-        List<ShapeCaption> all = ShapesDataset.allCaptions(ShapesDataset.Split.HELD_OUT);
+        return spread(ShapesDataset.allCaptions(ShapesDataset.Split.HELD_OUT), count);
+    }
+
+    /**
+     * Prompts naming {@code colour} as the shape's colour (a word outside the grammar, taught by fine-tuning):
+     * evenly spaced over every size, shape, position and grammar background.
+     */
+    public static List<ShapeCaption> promptsWithShapeColour(Colour colour, int count) {
+        List<ShapeCaption> all = new ArrayList<>();
+        for (ShapeKind shape : ShapeKind.values()) {
+            for (ShapeSize size : ShapeSize.values()) {
+                for (Position position : Position.values()) {
+                    for (Colour background : Colour.GRAMMAR) {
+                        if (background != colour) {
+                            all.add(new ShapeCaption(size, colour, shape, position, background));
+                        }
+                    }
+                }
+            }
+        }
+        return spread(all, count);
+    }
+
+    private static List<ShapeCaption> spread(List<ShapeCaption> all, int count) {
         List<ShapeCaption> chosen = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             chosen.add(all.get((int) ((long) i * all.size() / count) % all.size()));
@@ -40,8 +63,13 @@ public final class HeldOutGeneration {
      */
     public static ShapesReport run(Amused amused, int count, GenerationOptions options,
                                    BiConsumer<ByteImage, Judgement> sink) {
-        ShapesEvaluator evaluator = new ShapesEvaluator();
-        List<ShapeCaption> prompts = prompts(count);
+        return run(amused, prompts(count), new ShapesEvaluator(), options, sink);
+    }
+
+    /** Generates and judges one image per prompt (image i with seed i). */
+    public static ShapesReport run(Amused amused, List<ShapeCaption> prompts, ShapesEvaluator evaluator,
+                                   GenerationOptions options, BiConsumer<ByteImage, Judgement> sink) {
+        int count = prompts.size();
         List<Judgement> judgements = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             ShapeCaption caption = prompts.get(i);

@@ -17,6 +17,24 @@ public record ShapeScene(ShapeCaption caption, int jitterX, int jitterY) {
         }
     }
 
+    /**
+     * The same scene with the shape in {@code colour}; a background of that colour takes the shape's old colour
+     * (e.g. fine-tuning data for a colour word outside the grammar).
+     */
+    public ShapeScene withShapeColour(Colour colour) {
+        ShapeCaption c = caption;
+        Colour background = c.background() == colour ? c.colour() : c.background();
+        return new ShapeScene(new ShapeCaption(c.size(), colour, c.shape(), c.position(), background), jitterX,
+                jitterY);
+    }
+
+    /** The same scene on a {@code colour} background; a shape of that colour takes the old background's colour. */
+    public ShapeScene withBackground(Colour colour) {
+        ShapeCaption c = caption;
+        Colour shape = c.colour() == colour ? c.background() : c.colour();
+        return new ShapeScene(new ShapeCaption(c.size(), shape, c.shape(), c.position(), colour), jitterX, jitterY);
+    }
+
     /** The shape's centre: a pixel corner, so an even-sided box around it is symmetric. */
     public int centreX() {
         return caption.position().x() + jitterX;

@@ -13,7 +13,6 @@ import org.amused4j.pipeline.EmbeddedModel;
 import org.amused4j.pipeline.GenerationOptions;
 import org.amused4j.shapes.Colour;
 import org.amused4j.shapes.HeldOutGeneration;
-import org.amused4j.shapes.ShapeCaption;
 import org.amused4j.shapes.ShapeScene;
 import org.amused4j.shapes.ShapesDataset;
 import org.amused4j.shapes.ShapesReport;
@@ -200,14 +199,13 @@ public final class ShapesRecipe {
      */
     private static ByteImage vqImage(List<ShapeScene> scenes, int i) {
         ShapeScene s = scenes.get(i);
-        ShapeCaption c = s.caption();
         Colour extra = Colour.EXTRA.get((i / 8) % Colour.EXTRA.size());
         if (i % 8 == 7) {
-            c = new ShapeCaption(c.size(), extra, c.shape(), c.position(), c.background());
+            s = s.withShapeColour(extra);
         } else if (i % 16 == 3) {
-            c = new ShapeCaption(c.size(), c.colour(), c.shape(), c.position(), extra);
+            s = s.withBackground(extra);
         }
-        return new ShapeScene(c, s.jitterX(), s.jitterY()).render();
+        return s.render();
     }
 
     /** Every scene's token grid, row-major [h·w], encoded in batches. */

@@ -3,7 +3,6 @@ package org.amused4j.shapes;
 import org.amused4j.image.ByteImage;
 import org.amused4j.image.DecodedImage;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,21 +17,18 @@ import java.util.List;
  *       half-way threshold, so blurred edges count as much inside as outside, and stray pixels, which form
  *       smaller regions, are ignored — and is measured with soft coverage ({@link ShapeMeasure});</li>
  *   <li>position: the nearest of the 9 centres to the centroid; size: the area against the geometric mean of the
- *       largest small area and the smallest large area; shape: the reference nearest in (fill ratio, skewness
- *       along y) — the triangle is the shape that is not up-down symmetric, the others differ in fill.</li>
+ *       largest small area and the smallest large area; shape: the shape whose drawing, placed near the centroid,
+ *       best fits the image's coverage map ({@link TemplateMatcher}).</li>
  * </ol>
- * The references (areas and features) are measured on the dataset's own renderings, so they follow the geometry
- * of {@link ShapeKind}. On dataset images the worst margins are the size threshold (~195 px² between 144 and
+ * The size references are measured on the dataset's own renderings and the shape drawings are {@link ShapeKind}'s,
+ * so both follow the dataset's geometry. On dataset images the worst margins are the size threshold (~195 px² between 144 and
  * 264) and the position of a jittered large triangle, whose centroid lies 3.3 px below its box centre (still
  * 4 px from the half-way line between two centres).
  */
 public final class ShapesEvaluator {
     private static final int FRAME = ShapeScene.IMAGE_SIZE;
 
-    private record Reference(ShapeKind shape, double fill, double skew) {
-    }
-
-    private final List<Reference> references = new ArrayList<>();
+    private final TemplateMatcher matcher = new TemplateMatcher(FRAME);
     private final double sizeThreshold;
     private final List<Colour> palette;
 
@@ -51,7 +47,6 @@ public final class ShapesEvaluator {
                 ShapeScene scene = new ShapeScene(
                         new ShapeCaption(size, Colour.WHITE, shape, Position.CENTER, Colour.BLACK), 0, 0);
                 ShapeMeasure m = measure(scene.render(), Colour.WHITE, Colour.BLACK);
-                references.add(new Reference(shape, m.fill(), m.skew()));
                 if (size == ShapeSize.SMALL) {
                     largestSmall = Math.max(largestSmall, m.area());
                 } else {
@@ -90,7 +85,8 @@ public final class ShapesEvaluator {
             return Prediction.backgroundOnly(background);
         }
         ShapeSize size = m.area() < sizeThreshold ? ShapeSize.SMALL : ShapeSize.LARGE;
-        return new Prediction(size, colour, classify(m), Position.nearest(m.centroidX(), m.centroidY()), background);
+        ShapeKind shape = matcher.classify(coverage(image, colour, background), m.centroidX(), m.centroidY());
+        return new Prediction(size, colour, shape, Position.nearest(m.centroidX(), m.centroidY()), background);
     }
 
     /**
@@ -109,19 +105,14 @@ public final class ShapesEvaluator {
         return region.length == 0 ? null : ShapeMeasure.of(image, region, colour, background);
     }
 
-    private ShapeKind classify(ShapeMeasure m) {
-        Reference best = null;
-        double bestDistance = Double.MAX_VALUE;
-        for (Reference r : references) {
-            double df = m.fill() - r.fill();
-            double ds = m.skew() - r.skew();
-            double d = df * df + ds * ds;
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = r;
-            }
+    /** Every pixel's coverage: where its colour lies from the background (0) to the shape colour (1), clamped. */
+    private static double[] coverage(ByteImage image, Colour colour, Colour background) {
+        double[] c = new double[FRAME * FRAME];
+        for (int p = 0; p < c.length; p++) {
+            c[p] = Math.clamp(ShapeMeasure.coverage(image.get(p % FRAME, p / FRAME, 0),
+                    image.get(p % FRAME, p / FRAME, 1), image.get(p % FRAME, p / FRAME, 2), background, colour), 0, 1);
         }
-        return best.shape();
+        return c;
     }
 
     /**

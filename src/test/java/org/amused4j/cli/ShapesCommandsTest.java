@@ -125,4 +125,33 @@ class ShapesCommandsTest {
         assertThat(missing.code()).isEqualTo(Main.USER_ERROR);
         assertThat(missing.err()).contains("not found");
     }
+
+    @Test
+    void pinkDataIsJudgedWithPinkInThePalette() throws IOException {
+        Path data = tmp.resolve("pink");
+        CliRun made = run("dataset", "shapes", "--count", "40", "--seed", "3", "--shape-colour", "pink", "--output",
+                data.toString());
+        assertThat(made.code()).as(made.err()).isZero();
+        assertThat(ImageFolder.read(data)).allMatch(i -> i.caption().contains(" pink "));
+        CliRun eval = run("shapes-eval", "--images", data.toString(), "--json");
+        assertThat(eval.code()).as(eval.err()).isZero();
+        assertThat(new ObjectMapper().readTree(eval.out()).get("accuracy").get(ShapesReport.ALL).asDouble())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void onlyAColourOutsideTheGrammarCanBeForcedOnTheShapes() {
+        CliRun r = run("dataset", "shapes", "--count", "4", "--shape-colour", "red", "--output",
+                tmp.resolve("x").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("outside the grammar").contains("pink");
+    }
+
+    @Test
+    void shapesEvalWantsImagesOrGenerateButNotBoth() {
+        assertThat(run("shapes-eval").err()).contains("either --images DIR or --generate N");
+        assertThat(run("shapes-eval", "--images", tmp.toString(), "--generate", "3").err())
+                .contains("either --images DIR or --generate N");
+        assertThat(run("shapes-eval", "--generate", "0").err()).contains("at least 1");
+    }
 }

@@ -52,6 +52,8 @@ class ShapesEvaluatorTest {
             return out;
         }),
         BLUR((image, random) -> boxBlur(image)),
+        /** About what the built-in model's VQ decoder does to edges: corners round, a small cross's notches fill. */
+        DOUBLE_BLUR((image, random) -> boxBlur(boxBlur(image))),
         NOISY_BLUR((image, random) -> NOISE.apply(boxBlur(image), random)),
         UPSCALED_BLURRED_NOISY((image, random) -> NOISE.apply(boxBlur(upscale(image, 2)), random));
 
@@ -174,9 +176,9 @@ class ShapesEvaluatorTest {
         return out;
     }
 
-    /** A blurry reconstruction once crashed the evaluator: a region without vertical extent has no skewness. */
+    /** A blurry reconstruction once crashed the evaluator: a region without vertical extent had no skewness. */
     @Test
-    void aOnePixelLineIsNoShapeRatherThanACrash() {
+    void aOnePixelLineIsJudgedWithoutACrash() {
         ByteImage image = ByteImage.blank(ShapeScene.IMAGE_SIZE, ShapeScene.IMAGE_SIZE, 3);
         for (int y = 0; y < image.height(); y++) {
             for (int x = 0; x < image.width(); x++) {
@@ -189,6 +191,6 @@ class ShapesEvaluatorTest {
         }
         Prediction p = new ShapesEvaluator().predict(image);
         assertThat(p.background()).isEqualTo(Colour.WHITE);
-        assertThat(p.shape()).isNull();
+        assertThat(p.colour()).isEqualTo(Colour.RED);
     }
 }

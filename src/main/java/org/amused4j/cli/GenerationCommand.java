@@ -47,9 +47,10 @@ abstract class GenerationCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "12", description = "Sampling steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = {"-g", "--guidance"}, defaultValue = "10",
-            description = "Classifier-free guidance scale; 1 or less turns it off (default: ${DEFAULT-VALUE}).")
-    float guidance;
+    @Option(names = {"-g", "--guidance"},
+            description = "Classifier-free guidance scale; 1 or less turns it off (default: the model's "
+                    + "generation_config.json, else 10).")
+    Float guidance;
 
     @Option(names = {"-s", "--seed"}, description = "Random seed (default: a new one each run, printed).")
     Long seed;
@@ -91,7 +92,9 @@ abstract class GenerationCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Prompts promptSet = promptSet();
         long actualSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(0, 1L << 31);
-        GenerationOptions options = GenerationOptions.defaults().withSteps(steps).withGuidanceScale(guidance)
+        // Checked before the model loads; the guidance may still become the model's default.
+        GenerationOptions options = GenerationOptions.defaults().withSteps(steps)
+                .withGuidanceScale(guidance != null ? guidance : GenerationOptions.defaults().guidanceScale())
                 .withImagesPerPrompt(imagesPerPrompt).withSeed(actualSeed);
         List<Path> files = OutputFiles.plan(output, promptSet.size() * imagesPerPrompt, actualSeed, force);
         prepare();
@@ -108,6 +111,9 @@ abstract class GenerationCommand implements Callable<Integer> {
             throw new AmusedException("--merge-lora needs --lora FILE");
         }
         err.printf("loaded %s in %.1fs%n", folder, (System.nanoTime() - t0) / 1e9);
+        if (guidance == null) {
+            options = options.withGuidanceScale(model.defaultGuidance());
+        }
 
         ProgressBar bar = new ProgressBar(System.err, pipelineName(), steps, ProgressBar.stderrIsTerminal());
         Generation result = generate(new Amused(model), promptSet, options,
@@ -115,7 +121,7 @@ abstract class GenerationCommand implements Callable<Integer> {
         bar.done(result.batch() + " image(s), seed " + actualSeed);
 
         for (int i = 0; i < files.size(); i++) {
-            Map<String, String> meta = metadata(promptSet, i % promptSet.size(), actualSeed, model.name());
+            Map<String, String> meta = metadata(promptSet, i % promptSet.size(), options, model.name());
             write(files.get(i), result, i, meta);
             spec.commandLine().getOut().println(files.get(i));
         }
@@ -133,13 +139,14 @@ abstract class GenerationCommand implements Callable<Integer> {
         return new Prompts(all, negativePrompts);
     }
 
-    private Map<String, String> metadata(Prompts promptSet, int promptIndex, long actualSeed, String modelName) {
+    private Map<String, String> metadata(Prompts promptSet, int promptIndex, GenerationOptions options,
+                                         String modelName) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("prompt", promptSet.prompts().get(promptIndex));
         meta.put("negative_prompt", promptSet.negativePrompts().get(promptIndex));
-        meta.put("seed", Long.toString(actualSeed));
+        meta.put("seed", Long.toString(options.seed()));
         meta.put("steps", Integer.toString(steps));
-        meta.put("guidance_scale", Float.toString(guidance));
+        meta.put("guidance_scale", Float.toString(options.guidanceScale()));
         meta.put("model", modelName + (modelOptions.variant == null ? "" : " (" + modelOptions.variant() + ")"));
         meta.put("pipeline", pipelineName());
         if (lora != null) {

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,9 +55,9 @@ final class ShapesEvalCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "12", description = "Sampling steps with --generate (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = {"-g", "--guidance"}, defaultValue = "10",
-            description = "Guidance scale with --generate (default: ${DEFAULT-VALUE}).")
-    float guidance;
+    @Option(names = {"-g", "--guidance"},
+            description = "Guidance scale with --generate (default: the model's generation_config.json, else 10).")
+    Float guidance;
 
     @Option(names = "--colour", paramLabel = "WORD",
             description = "With --generate: prompts with this shape colour (e.g. a word taught by a LoRA: pink) "
@@ -79,7 +80,9 @@ final class ShapesEvalCommand implements Callable<Integer> {
             throw new AmusedException("give either --images DIR or --generate N");
         }
         ShapesReport report = images != null ? judgeFolder() : judgeGenerated();
-        spec.commandLine().getOut().print(json ? report.json() + "\n" : report.text());
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? report.json() + "\n" : report.text());
+        out.flush(); // a PrintWriter flushes by itself only on println
         return 0;
     }
 
@@ -94,7 +97,10 @@ final class ShapesEvalCommand implements Callable<Integer> {
         if (lora != null) {
             LoraOption.parse(lora).attachTo(model.transformer());
         }
-        GenerationOptions options = GenerationOptions.defaults().withSteps(steps).withGuidanceScale(guidance);
+        GenerationOptions options = model.defaultOptions().withSteps(steps);
+        if (guidance != null) {
+            options = options.withGuidanceScale(guidance);
+        }
         // Colours outside the grammar are candidates as soon as one may appear, so a LoRA's new colour leaking into
         // the old words counts as a wrong colour.
         boolean extended = lora != null || shapeColour != null && Colour.EXTRA.contains(shapeColour);

@@ -1,9 +1,12 @@
 package org.amused4j.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.amused4j.io.FileWeights;
 import org.amused4j.io.ModelFolder;
 import org.amused4j.io.SafeTensors;
 import org.amused4j.sampling.SchedulerConfig;
+import org.amused4j.tensor.AmusedException;
 import org.amused4j.text.ClipTextConfig;
 import org.amused4j.text.ClipTextEncoder;
 import org.amused4j.text.ClipTokenizer;
@@ -12,6 +15,8 @@ import org.amused4j.uvit.UVit2DModel;
 import org.amused4j.vq.VqConfig;
 import org.amused4j.vq.VqModel;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -20,7 +25,15 @@ import java.nio.file.Path;
  * @param name a label for metadata (the folder's name)
  */
 public record AmusedModel(String name, ClipTokenizer tokenizer, ClipTextEncoder textEncoder,
-                          UVit2DModel transformer, VqModel vq, SchedulerConfig scheduler, MappedFiles mapped) {
+                          UVit2DModel transformer, VqModel vq, SchedulerConfig scheduler, MappedFiles mapped,
+                          float defaultGuidance) {
+    /**
+     * An optional file in the model folder (diffusers loads only the components model_index.json names, so it
+     * ignores it) with the settings the model was tuned for: {@code {"guidance_scale": 1.0}}. The built-in shapes
+     * model has one; downloaded amused folders do not, and get diffusers' default guidance 10.
+     */
+    public static final String GENERATION_CONFIG = "generation_config.json";
+
 
     /**
      * The memory-mapped weight files of the text encoder and the transformer. The pipeline releases their resident
@@ -85,6 +98,32 @@ public record AmusedModel(String name, ClipTokenizer tokenizer, ClipTextEncoder 
         SchedulerConfig scheduler = SchedulerConfig.read(f.configPath(ModelFolder.SCHEDULER));
         Path fileName = f.root().toAbsolutePath().normalize().getFileName();
         return new AmusedModel(fileName == null ? folder.toString() : fileName.toString(), tokenizer, textEncoder,
-                transformer, vq, scheduler, new MappedFiles(textFile, transformerFile));
+                transformer, vq, scheduler, new MappedFiles(textFile, transformerFile),
+                defaultGuidance(f.root().resolve(GENERATION_CONFIG)));
+    }
+
+    /** The guidance scale of a generation config file, or {@link GenerationOptions#defaults()}' when it is absent. */
+    static float defaultGuidance(Path file) {
+        float fallback = GenerationOptions.defaults().guidanceScale();
+        if (!Files.isRegularFile(file)) {
+            return fallback;
+        }
+        try {
+            JsonNode g = new ObjectMapper().readTree(file.toFile()).get("guidance_scale");
+            if (g == null) {
+                return fallback;
+            }
+            if (!g.isNumber() || !Double.isFinite(g.asDouble())) {
+                throw new AmusedException(file + ": guidance_scale must be a number, got " + g);
+            }
+            return (float) g.asDouble();
+        } catch (IOException e) {
+            throw new AmusedException(file + ": not a readable JSON file (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** {@link GenerationOptions#defaults()} with this model's default guidance. */
+    public GenerationOptions defaultOptions() {
+        return GenerationOptions.defaults().withGuidanceScale(defaultGuidance);
     }
 }

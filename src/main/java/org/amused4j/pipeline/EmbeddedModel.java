@@ -91,15 +91,17 @@ public final class EmbeddedModel {
     }
 
     /**
-     * Writes {@value #FILE_LIST} for a model folder: every file of the diffusers components ({@code model_index.json}
-     * and the component folders), not the README or the training logs beside them.
+     * Writes {@value #FILE_LIST} for a model folder: every file of the diffusers components (the JSON files at its root,
+     * {@code model_index.json} and {@code generation_config.json}, and the component folders), not the README or the
+     * training logs beside them.
      */
     public static void writeFileList(Path folder) {
         StringBuilder list = new StringBuilder();
         try (var paths = Files.walk(folder)) {
             for (Path p : paths.filter(Files::isRegularFile).sorted().toList()) {
                 String relative = folder.relativize(p).toString().replace('\\', '/');
-                if (relative.equals("model_index.json") || relative.contains("/") && !relative.startsWith("training/")) {
+                boolean rootConfig = !relative.contains("/") && relative.endsWith(".json");
+                if (rootConfig || relative.contains("/") && !relative.startsWith("training/")) {
                     list.append(Files.size(p)).append(' ').append(sha256(Files.readAllBytes(p))).append(' ')
                             .append(relative).append('\n');
                 }

@@ -23,13 +23,15 @@ class EmbeddedModelTest {
     void theFileListNamesTheComponentsButNotTheReadmeOrTheLogs(@TempDir Path dir) throws IOException {
         write(dir.resolve("model_index.json"), "{}");
         write(dir.resolve("vqvae/config.json"), "{\"a\": 1}");
+        write(dir.resolve("generation_config.json"), "{}");
         write(dir.resolve("README.md"), "card");
         write(dir.resolve("training/log.jsonl"), "{}");
         EmbeddedModel.writeFileList(dir);
         byte[] list = Files.readAllBytes(dir.resolve(EmbeddedModel.FILE_LIST));
-        assertThat(EmbeddedModel.files(list)).containsExactly("model_index.json", "vqvae/config.json");
+        assertThat(EmbeddedModel.files(list)).containsExactly("generation_config.json", "model_index.json",
+                "vqvae/config.json");
         assertThat(new String(list, StandardCharsets.UTF_8)).startsWith("2 "
-                + EmbeddedModel.sha256("{}".getBytes(StandardCharsets.UTF_8)) + " model_index.json\n");
+                + EmbeddedModel.sha256("{}".getBytes(StandardCharsets.UTF_8)) + " generation_config.json\n");
     }
 
     @Test

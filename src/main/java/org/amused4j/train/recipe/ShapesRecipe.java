@@ -10,7 +10,6 @@ import org.amused4j.io.ModelFolder;
 import org.amused4j.pipeline.Amused;
 import org.amused4j.pipeline.AmusedModel;
 import org.amused4j.pipeline.EmbeddedModel;
-import org.amused4j.pipeline.GenerationOptions;
 import org.amused4j.shapes.Colour;
 import org.amused4j.shapes.HeldOutGeneration;
 import org.amused4j.shapes.ShapeScene;
@@ -175,14 +174,16 @@ public final class ShapesRecipe {
         begin("folder");
         writeJson(dir.resolve(ModelFolder.SCHEDULER).resolve("scheduler_config.json"), schedulerConfig());
         writeJson(dir.resolve("model_index.json"), modelIndex());
+        ObjectNode generation = JSON.createObjectNode();
+        generation.put("guidance_scale", config.guidance());
+        writeJson(dir.resolve(AmusedModel.GENERATION_CONFIG), generation);
         EmbeddedModel.writeFileList(dir);
 
         ShapesReport report = null;
         if (config.evalImages() > 0) {
             begin("held-out evaluation");
-            Amused amused = new Amused(AmusedModel.load(dir, null));
-            report = HeldOutGeneration.run(amused, config.evalImages(),
-                    GenerationOptions.defaults().withGuidanceScale(config.evalGuidance()), null);
+            AmusedModel model = AmusedModel.load(dir, null);
+            report = HeldOutGeneration.run(new Amused(model), config.evalImages(), model.defaultOptions(), null);
             String text = report.text();
             write(training.resolve("heldout_eval.txt"), text);
             write(training.resolve("heldout_eval.json"), report.json());

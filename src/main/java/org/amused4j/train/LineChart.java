@@ -106,8 +106,8 @@ public final class LineChart {
                 }
             }
             g.draw(line);
-            g.fillRect(LEFT + plotW - 160, TOP + 10 + 16 * s, 12, 3);
-            g.drawString(se.name(), LEFT + plotW - 142, TOP + 15 + 16 * s);
+            g.fillRect(LEFT + plotW - 240, TOP + 10 + 16 * s, 12, 3);
+            g.drawString(se.name(), LEFT + plotW - 222, TOP + 15 + 16 * s);
         }
         g.dispose();
         return image;

@@ -88,6 +88,11 @@ final class TrainVqCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}; 1 is plain MSE).")
     double foregroundWeight;
 
+    @Option(names = "--replicas", defaultValue = "2",
+            description = "Cut each batch into this many parts trained at the same time, one per core; the batch "
+                    + "size must be a multiple (default: ${DEFAULT-VALUE}).")
+    int replicas;
+
     @Option(names = "--log-every", defaultValue = "25", description = "Steps between progress lines (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
@@ -103,7 +108,7 @@ final class TrainVqCommand implements Callable<Integer> {
         VqTrainingConfig defaults = VqTrainingConfig.defaults(model, steps, seed);
         VqTrainingConfig config = new VqTrainingConfig(model, batchSize, steps, lr,
                 warmupSteps != null ? warmupSteps : defaults.warmupSteps(), defaults.weightDecay(),
-                VqTrainingPass.DEFAULT_BETA, seed, logEvery, defaults.deadAfterSteps(), foregroundWeight);
+                VqTrainingPass.DEFAULT_BETA, seed, logEvery, defaults.deadAfterSteps(), foregroundWeight, replicas);
         List<ByteImage> images = shapes != null ? shapesImages() : folderImages();
         createOutput();
         PrintWriter out = spec.commandLine().getOut();

@@ -56,6 +56,10 @@ class TrainVqCommandTest {
                 "multiple of norm_num_groups");
         assertError(CliRun.of("train-vq", "--shapes", "2", "--steps", "0", "--output", tmp.toString()),
                 "steps must be positive");
+        assertError(CliRun.of("train-vq", "--shapes", "2", "--batch-size", "3", "--output", tmp.toString()),
+                "the batch of 3 does not split into 2 equal replicas");
+        assertError(CliRun.of("train-vq", "--shapes", "2", "--replicas", "0", "--output", tmp.toString()),
+                "replicas must be positive");
     }
 
     private static void assertError(CliRun r, String message) {

@@ -131,7 +131,8 @@ public final class ShapesRecipe {
         VqTrainingConfig defaults = VqTrainingConfig.defaults(vqConfig, config.vqSteps(), config.seed());
         VqTrainingConfig vqTraining = new VqTrainingConfig(vqConfig, config.vqBatch(), config.vqSteps(),
                 defaults.learningRate(), defaults.warmupSteps(), defaults.weightDecay(), defaults.beta(),
-                config.seed(), defaults.logEvery(), defaults.deadAfterSteps(), config.vqForegroundWeight());
+                config.seed(), defaults.logEvery(), defaults.deadAfterSteps(), config.vqForegroundWeight(),
+                defaults.replicas());
         List<VqProgress> vqLog = new ArrayList<>();
         VqModel vq = new VqTrainer(vqTraining).run(scenes.size(), i -> vqImage(scenes, i),
                 new VqTrainingLog(training.resolve("vq_log.jsonl")).andThen(p -> {

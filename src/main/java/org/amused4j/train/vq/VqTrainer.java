@@ -50,7 +50,7 @@ public final class VqTrainer {
         List<Parameter> parameters = TransformerTrainingPass.parameters(model, name -> true);
         ParameterGroups groups = ParameterGroups.splitByName(parameters, config.weightDecay());
         AdamW optimizer = new AdamW(groups, AdamSettings.DEFAULTS);
-        VqTrainingPass pass = new VqTrainingPass(model, parameters, config.beta());
+        ReplicatedVqPass pass = new ReplicatedVqPass(model, parameters, config.beta(), config.replicas());
         LrSchedule schedule = LrSchedule.cosine(config.warmupSteps(), config.steps());
         Parameter codebook = parameters.stream().filter(p -> p.value() == model.quantizer().codebook().data())
                 .findFirst().orElseThrow();
@@ -64,7 +64,7 @@ public final class VqTrainer {
             imageSize = batch.dim(3);
             groups.zeroGrad();
             VqTrainingPass.Result r = pass.run(batch, config.foregroundWeight() == 1 ? null
-                    : foregroundWeights(batch, config.foregroundWeight()), false);
+                    : foregroundWeights(batch, config.foregroundWeight()));
             double lr = config.learningRate() * schedule.factor(step - 1);
             optimizer.step(lr);
             usage.record(r.indices(), step);

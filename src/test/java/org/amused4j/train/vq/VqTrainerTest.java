@@ -83,7 +83,7 @@ class VqTrainerTest {
     }
 
     private static VqTrainingConfig config(int steps, long seed, int deadAfter) {
-        return new VqTrainingConfig(TINY, 4, steps, 1e-2, 2, 0.0, VqTrainingPass.DEFAULT_BETA, seed, 5, deadAfter, 1);
+        return new VqTrainingConfig(TINY, 4, steps, 1e-2, 2, 0.0, VqTrainingPass.DEFAULT_BETA, seed, 5, deadAfter, 1, 1);
     }
 
     private static VqTrainer.Trained train(VqTrainingConfig config, VqTrainingListener listener) {

@@ -82,8 +82,9 @@ public final class Conv2d implements Layer {
         int oh = (h + pad.top() + pad.bottom() - kernel) / stride + 1;
         int ow = (w + pad.left() + pad.right() - kernel) / stride + 1;
         Tensor y = Tensor.zeros(n, out, oh, ow);
-        Kernels.get().conv2d(x.data(), n, in, h, w, kernelValues().data(), out, kernel, kernel, OptionalParameters.data(bias),
-                stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups, y.data());
+        Kernels.get().conv2d(x.data(), n, in, h, w, kernelValues().data(), out, kernel, kernel,
+                OptionalParameters.data(bias), stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups,
+                y.data());
         return y;
     }
 

@@ -74,7 +74,8 @@ class MappedVqTest {
 
         // The same file layout with the encoder's first convolution zeroed, written over the loaded file in place.
         Path changed = dir.resolve("changed.safetensors");
-        writeFp16Vq(changed, name -> name.equals(ENCODER_INPUT_CONV) ? t -> Tensor.zeros(t.shape()) : UnaryOperator.identity());
+        writeFp16Vq(changed,
+                name -> name.equals(ENCODER_INPUT_CONV) ? t -> Tensor.zeros(t.shape()) : UnaryOperator.identity());
         try (FileChannel out = FileChannel.open(folder.resolve(FP16_FILE), StandardOpenOption.WRITE)) {
             out.write(ByteBuffer.wrap(Files.readAllBytes(changed)), 0);
         }

@@ -19,7 +19,7 @@ public interface Weights {
     Tensor get(String name, int... shape);
 
     /**
-     * Like {@link #get}, for a large read-only matrix (linear and embedding weights): a source may hand out its
+     * Like {@link #get}, for a large read-only matrix (linear, embedding and convolution weights): a source may hand out its
      * stored half-precision values instead of a float32 copy. The default is {@code get}'s tensor.
      */
     default Weight matrix(String name, int... shape) {

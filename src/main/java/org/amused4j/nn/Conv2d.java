@@ -10,7 +10,10 @@ import java.util.function.BiConsumer;
 /**
  * {@code nn.Conv2d} (cross-correlation) on NCHW maps with a square kernel, weight [out, in/groups, k, k] and an
  * optional bias [out]. The zero padding is given per side, so that {@code F.pad}-then-conv (the asymmetric
- * downsamplers) is one kernel call.
+ * downsamplers) is one kernel call. The weight may stay in half precision (see {@link Weights#matrix}): each
+ * forward then widens a float32 copy of this one layer's kernel for the kernel call and drops it, so a model
+ * whose convolutions run once per request (the VQ) holds its mapped half-precision file rather than float32
+ * weights, and the parts a request never runs (the VQ encoder in text-to-image) are never read.
  */
 public final class Conv2d implements Layer {
     private final int in;
@@ -19,7 +22,7 @@ public final class Conv2d implements Layer {
     private final int stride;
     private final Padding pad;
     private final int groups;
-    private final Tensor weight;
+    private final LayerWeight weight;
     private final Tensor bias;
 
     /** Zero padding per side, in pixels. */
@@ -42,7 +45,7 @@ public final class Conv2d implements Layer {
         this.stride = stride;
         this.pad = pad;
         this.groups = groups;
-        this.weight = w.get("weight", out, in / groups, kernel, kernel);
+        this.weight = new LayerWeight(w.matrix("weight", out, in / groups, kernel, kernel));
         this.bias = bias ? w.get("bias", out) : null;
     }
 
@@ -56,8 +59,12 @@ public final class Conv2d implements Layer {
         return sizePreserving(w, in, out, 1, bias);
     }
 
+    /**
+     * The live float32 weight [out, in/groups, k, k]. A half-precision weight is widened on the first call and the
+     * layer computes with that tensor from then on, so in-place updates (training) take effect.
+     */
     public Tensor weight() {
-        return weight;
+        return weight.float32();
     }
 
     /** The bias [out], or null. */
@@ -75,23 +82,34 @@ public final class Conv2d implements Layer {
         int oh = (h + pad.top() + pad.bottom() - kernel) / stride + 1;
         int ow = (w + pad.left() + pad.right() - kernel) / stride + 1;
         Tensor y = Tensor.zeros(n, out, oh, ow);
-        Kernels.get().conv2d(x.data(), n, in, h, w, weight.data(), out, kernel, kernel, OptionalParameters.data(bias),
-                stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups, y.data());
+        Kernels.get().conv2d(x.data(), n, in, h, w, kernelValues().data(), out, kernel, kernel,
+                OptionalParameters.data(bias), stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups,
+                y.data());
         return y;
     }
 
     @Override
     public Tensor forward(Tensor x, Tape tape) {
         Tensor y = forward(x);
-        tape.onBackward(y, dY -> BackwardKernels.conv2d(x.data(), x.dim(0), in, x.dim(2), x.dim(3), weight.data(),
-                out, kernel, kernel, stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups, dY,
-                tape.gradientBuffer(x), tape.parameterGradient(weight), tape.parameterGradient(bias)));
+        tape.onBackward(y, dY -> {
+            // A weight still in half precision was never handed out as a parameter (parameters() widens it), so
+            // it is frozen: its widened copy has no gradient buffer and only dX (and db) are computed.
+            Tensor w = kernelValues();
+            BackwardKernels.conv2d(x.data(), x.dim(0), in, x.dim(2), x.dim(3), w.data(), out, kernel, kernel,
+                    stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups, dY, tape.gradientBuffer(x),
+                    tape.parameterGradient(w), tape.parameterGradient(bias));
+        });
         return y;
+    }
+
+    /** The weight as float32 for one kernel call: the live tensor, or a widened copy of a half-precision one. */
+    private Tensor kernelValues() {
+        return weight.current().toFloat32();
     }
 
     @Override
     public void parameters(String prefix, BiConsumer<String, Tensor> sink) {
-        sink.accept(prefix + "weight", weight);
+        sink.accept(prefix + "weight", weight());
         OptionalParameters.offer(prefix + "bias", bias, sink);
     }
 }

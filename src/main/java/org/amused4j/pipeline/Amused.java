@@ -113,6 +113,7 @@ public final class Amused {
         Tensor image = PipelineImages.inputTensor(picture, model.vqFactor());
         Grid grid = grid(image.dim(3), image.dim(2));
         int[] ids = model.vq().quantize(model.vq().encode(image));
+        model.mapped().releaseVq(); // the encoder's pages; the decoder's come back at the decode
         return new EncodedImage(grid, TextConditioning.tile(ids, prompts));
     }
 
@@ -163,6 +164,7 @@ public final class Amused {
         }
         model.mapped().releaseTransformer();
         Tensor decoded = model.vq().decode(tokens, batch, grid.height(), grid.width());
+        model.mapped().releaseVq();
         Tensor images = decoded.copy();
         float[] d = images.data();
         for (int i = 0; i < d.length; i++) {

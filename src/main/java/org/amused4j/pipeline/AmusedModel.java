@@ -36,23 +36,29 @@ public record AmusedModel(String name, ClipTokenizer tokenizer, ClipTextEncoder 
 
 
     /**
-     * The memory-mapped weight files of the text encoder and the transformer. The pipeline releases their resident
-     * pages once a stage no longer needs them (text encoder after encoding, transformer before the VQ decode), so
-     * the decode's activations do not stack on top of 1.4 GiB of weight pages; the next request faults them back in
-     * from the page cache.
+     * The memory-mapped weight files of the text encoder, the transformer and the VQ. The pipeline releases their
+     * resident pages once a stage no longer needs them (text encoder after encoding, transformer before the VQ
+     * decode, VQ after it), so each stage's activations do not stack on top of the other stages' weight pages; the
+     * next request faults them back in from the page cache.
      */
-    public record MappedFiles(SafeTensors textEncoder, SafeTensors transformer) {
-        public static final MappedFiles NONE = new MappedFiles(null, null);
+    public record MappedFiles(SafeTensors textEncoder, SafeTensors transformer, SafeTensors vq) {
+        public static final MappedFiles NONE = new MappedFiles(null, null, null);
 
         void releaseTextEncoder() {
-            if (textEncoder != null) {
-                textEncoder.releasePages();
-            }
+            release(textEncoder);
         }
 
         void releaseTransformer() {
-            if (transformer != null) {
-                transformer.releasePages();
+            release(transformer);
+        }
+
+        void releaseVq() {
+            release(vq);
+        }
+
+        private static void release(SafeTensors file) {
+            if (file != null) {
+                file.releasePages();
             }
         }
     }
@@ -70,8 +76,9 @@ public record AmusedModel(String name, ClipTokenizer tokenizer, ClipTextEncoder 
     /**
      * Loads {@code folder} with the float32 weights ({@code variant == null}) or a variant such as "fp16"; a
      * component without any variant file falls back to its float32 file (see {@link ModelFolder#weights}).
-     * The text encoder's and transformer's half-precision linear and embedding weights stay memory-mapped (widened
-     * as the GEMM packs them; the mapping is released with the model); all other weights are widened to float32.
+     * Half-precision linear, embedding and convolution weights stay memory-mapped (widened as the GEMM packs them,
+     * or per layer as a convolution runs; the mapping is released with the model), so the VQ encoder, which only
+     * image-to-image and inpainting run, is never read by text-to-image; all other weights are widened to float32.
      */
     public static AmusedModel load(Path folder, String variant) {
         ModelFolder f = ModelFolder.open(folder);
@@ -91,14 +98,16 @@ public record AmusedModel(String name, ClipTokenizer tokenizer, ClipTextEncoder 
             transformerFile = w.file();
         }
         VqModel vq;
-        try (FileWeights w = FileWeights.open(f.weights(ModelFolder.VQVAE, variant).path())) {
+        SafeTensors vqFile;
+        try (FileWeights w = FileWeights.openMapped(f.weights(ModelFolder.VQVAE, variant).path())) {
             vq = new VqModel(VqConfig.read(f.configPath(ModelFolder.VQVAE)), w);
             w.checkAllUsed();
+            vqFile = w.file();
         }
         SchedulerConfig scheduler = SchedulerConfig.read(f.configPath(ModelFolder.SCHEDULER));
         Path fileName = f.root().toAbsolutePath().normalize().getFileName();
         return new AmusedModel(fileName == null ? folder.toString() : fileName.toString(), tokenizer, textEncoder,
-                transformer, vq, scheduler, new MappedFiles(textFile, transformerFile),
+                transformer, vq, scheduler, new MappedFiles(textFile, transformerFile, vqFile),
                 defaultGuidance(f.root().resolve(GENERATION_CONFIG)));
     }
 

@@ -40,7 +40,7 @@ public record RecipeConfig(long seed, int images, int vocabularySize, int maxTex
      * time) batch 16 reached a lower loss (1.65 vs 1.90 after 4,800 samples; batch 8 was no better than 16).
      */
     public static RecipeConfig standard() {
-        return new RecipeConfig(0, 20_000, 600, 24, new int[] {24, 24, 24}, 0, 16, 16, 512, 6000, 8, 4, 4400, 16,
+        return new RecipeConfig(0, 20_000, 600, 24, new int[] {24, 24, 24}, 0, 16, 16, 512, 6000, 8, 4, 5400, 16,
                 200, 1f);
     }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,12 +29,20 @@ class ShapesCommandsTest {
         return CliRun.of(args);
     }
 
+    /** Writes a shapes dataset into {@code tmp/name} with {@code dataset shapes OPTIONS}, asserting it succeeded. */
+    private Path dataset(String name, String... options) {
+        Path data = tmp.resolve(name);
+        List<String> args = new ArrayList<>(List.of("dataset", "shapes"));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--output", data.toString()));
+        CliRun made = run(args.toArray(String[]::new));
+        assertThat(made.code()).as(made.err()).isZero();
+        return data;
+    }
+
     @Test
     void fiveHundredImagesOfEveryPairAreAllJudgedCorrect() throws IOException {
-        Path data = tmp.resolve("all");
-        CliRun made = run("dataset", "shapes", "--split", "all", "--count", "500", "--seed", "9", "--output",
-                data.toString());
-        assertThat(made.code()).as(made.err()).isZero();
+        Path data = dataset("all", "--split", "all", "--count", "500", "--seed", "9");
         List<ImageFolder.CaptionedImage> images = ImageFolder.read(data);
         assertThat(images).hasSize(500);
         Set<String> pairs = new HashSet<>();
@@ -128,10 +137,7 @@ class ShapesCommandsTest {
 
     @Test
     void pinkDataIsJudgedWithPinkInThePalette() throws IOException {
-        Path data = tmp.resolve("pink");
-        CliRun made = run("dataset", "shapes", "--count", "40", "--seed", "3", "--shape-colour", "pink", "--output",
-                data.toString());
-        assertThat(made.code()).as(made.err()).isZero();
+        Path data = dataset("pink", "--count", "40", "--seed", "3", "--shape-colour", "pink");
         assertThat(ImageFolder.read(data)).allMatch(i -> i.caption().contains(" pink "));
         CliRun eval = run("shapes-eval", "--images", data.toString(), "--json");
         assertThat(eval.code()).as(eval.err()).isZero();

@@ -2,14 +2,11 @@ package org.amused4j.train.joint;
 
 import org.amused4j.io.RandomWeights;
 import org.amused4j.io.Weights;
-import org.amused4j.nn.Module;
-import org.amused4j.nn.Tape;
 import org.amused4j.sampling.SeededRandomSource;
 import org.amused4j.tensor.AmusedException;
 import org.amused4j.tensor.Tensor;
 import org.amused4j.text.ClipTextConfig;
 import org.amused4j.text.ClipTextEncoder;
-import org.amused4j.text.ClipTextOutput;
 import org.amused4j.text.ClipTokenizer;
 import org.amused4j.train.AdamW;
 import org.amused4j.train.GradientClipping;
@@ -17,16 +14,13 @@ import org.amused4j.train.LrSchedule;
 import org.amused4j.train.Parameter;
 import org.amused4j.train.ParameterGroups;
 import org.amused4j.train.Trainer;
-import org.amused4j.train.TransformerTrainingPass;
 import org.amused4j.train.loss.MaskedBatch;
-import org.amused4j.train.loss.MaskedCrossEntropy;
 import org.amused4j.train.loss.MaskingRule;
 import org.amused4j.uvit.UVit2DConfig;
 import org.amused4j.uvit.UVit2DModel;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
@@ -35,7 +29,8 @@ import java.util.List;
  * probability {@code condDropout} (before the text encoder, so the encoder learns what the empty prompt must mean
  * for classifier-free guidance), encode the ids on a recording tape, mask the grids with the cosine schedule, run
  * the U-ViT forward/backward, continue the backward into the text encoder from the transformer's gradients w.r.t.
- * its text inputs, clip the total norm of both models' gradients and take one AdamW step.
+ * its text inputs, clip the total norm of both models' gradients and take one AdamW step. The forward and backward
+ * run as {@link JointTrainingConfig#replicas()} data-parallel parts of the batch ({@link ReplicatedJointPass}).
  *
  * <p>Every random choice (sample indices, dropout, mask times and positions, in that order per step) comes from
  * one {@link SeededRandomSource}, and the initial weights from the seed too: a run is a function of its seed.
@@ -51,12 +46,11 @@ public final class JointTrainer {
     private final int gridSide;
     private final SeededRandomSource random;
     private final List<Parameter> parameters;
-    private final IdentityHashMap<float[], float[]> textGradients = new IdentityHashMap<>();
     private final ParameterGroups groups;
     private final AdamW optimizer;
     private final LrSchedule schedule;
     private final MaskingRule masking;
-    private final TransformerTrainingPass pass;
+    private final ReplicatedJointPass pass;
     private final long startNanos = System.nanoTime();
     private int step;
 
@@ -87,18 +81,16 @@ public final class JointTrainer {
         this.captionIds = tokenizer.encode(captions);
         this.emptyIds = tokenizer.encode("");
         this.random = new SeededRandomSource(config.seed());
-        List<Parameter> text = named("text_encoder.", textEncoder);
-        List<Parameter> uvit = named("transformer.", transformer);
-        for (Parameter p : text) {
-            textGradients.put(p.value(), p.grad());
-        }
+        List<Parameter> text = ReplicatedJointPass.named("text_encoder.", textEncoder);
+        List<Parameter> uvit = ReplicatedJointPass.named("transformer.", transformer);
         this.parameters = new ArrayList<>(uvit);
         parameters.addAll(text);
         this.groups = ParameterGroups.splitByName(parameters, config.weightDecay());
         this.optimizer = new AdamW(groups, config.adam());
         this.schedule = config.schedule();
         this.masking = new MaskingRule(transformer.config().vocabSize() - 1, config.minMaskingRate());
-        this.pass = new TransformerTrainingPass(transformer, uvit, new MaskedCrossEntropy(), false);
+        this.pass = new ReplicatedJointPass(textEncoder, transformer, uvit, text, config.imageSize(),
+                config.replicas());
     }
 
     /** A text encoder with the seed's initial weights. */
@@ -155,14 +147,7 @@ public final class JointTrainer {
      * tape from the transformer's gradients w.r.t. encoder_hidden_states and pooled_text_emb); returns the loss.
      */
     float accumulateGradients(Batch batch) {
-        Tape textTape = Tape.recording(textGradients, new Tape.Options(false, false));
-        ClipTextOutput text = textEncoder.forward(batch.ids(), textTape);
-        MaskedBatch masked = batch.masked();
-        TransformerTrainingPass.Result result = pass.run(masked.inputIds(), gridSide, gridSide, masked.labels(),
-                new TransformerTrainingPass.Conditioning(text.penultimate(), text.textEmbeds(),
-                        microConds(batch.ids().length)), false);
-        text.backward(textTape, result.gradient(text.penultimate()), result.gradient(text.textEmbeds()));
-        return result.loss();
+        return pass.run(batch);
     }
 
     /** Runs the remaining steps of the configured total, reporting each to {@code listener}. */
@@ -180,23 +165,6 @@ public final class JointTrainer {
     public void save(Path modelFolder) {
         ComponentWriter.writeTextEncoder(modelFolder.resolve("text_encoder"), textEncoder, tokenizer);
         ComponentWriter.writeTransformer(modelFolder.resolve("transformer"), transformer);
-    }
-
-    /** The micro-conditioning of every sample: [size, size, 0, 0, 6] (uncropped, aesthetic score 6). */
-    private Tensor microConds(int batch) {
-        float[] m = new float[batch * 5];
-        for (int b = 0; b < batch; b++) {
-            m[b * 5] = config.imageSize();
-            m[b * 5 + 1] = config.imageSize();
-            m[b * 5 + 4] = 6;
-        }
-        return Tensor.of(m, batch, 5);
-    }
-
-    private static List<Parameter> named(String prefix, Module model) {
-        List<Parameter> out = new ArrayList<>();
-        model.parameters(prefix, (name, value) -> out.add(Parameter.trainable(name, value)));
-        return out;
     }
 
     private static int checkGrids(List<int[]> grids, int codebookSize) {

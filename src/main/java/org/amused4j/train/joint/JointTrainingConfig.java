@@ -17,10 +17,13 @@ import org.amused4j.uvit.UVit2DConfig;
  * @param minMaskingRate lower bound of the cosine masking rate
  * @param maxGradNorm    clip the total gradient norm of both models to this; 0 = no clipping
  * @param imageSize      the images' side in pixels: the micro-conditioning [size, size, 0, 0, 6] every sample gets
+ * @param replicas       the batch is cut into this many equal parts, trained at once (one per core) and their
+ *                       gradients summed: the same step up to float rounding, so a run depends on this count and
+ *                       not on the machine's
  */
 public record JointTrainingConfig(int steps, int batchSize, double lr, int warmupSteps, double weightDecay,
                                   AdamSettings adam, double condDropout, float minMaskingRate, double maxGradNorm,
-                                  long seed, int imageSize) {
+                                  long seed, int imageSize, int replicas) {
     /** The hidden width of the shapes text encoder (and so of the transformer's encoder_hidden_states). */
     static final int TEXT_HIDDEN = 128;
     /** The text encoder's projection width (the transformer's pooled condition). */
@@ -37,26 +40,33 @@ public record JointTrainingConfig(int steps, int batchSize, double lr, int warmu
                 + minMaskingRate);
         require(maxGradNorm >= 0, "max grad norm must not be negative, got " + maxGradNorm);
         require(imageSize > 0, "image size must be positive, got " + imageSize);
+        require(replicas > 0 && batchSize % replicas == 0, "a batch of " + batchSize + " does not split into "
+                + replicas + " equal replicas");
     }
 
     /**
      * The shapes run's settings for {@code steps} steps (seed 0): batch 32, lr 2e-3 (stable at the shapes sizes
      * with clipping at 1; a 240-step probe on shapes captions went from loss 3.7 to 0.65), warm-up to 10% of the
-     * run (at most 200 steps), AdamW betas (0.9, 0.99), weight decay 0.01, conditioning dropout 0.1.
+     * run (at most 200 steps), AdamW betas (0.9, 0.99), weight decay 0.01, conditioning dropout 0.1, two replicas.
      */
     public static JointTrainingConfig defaults(int steps) {
         return new JointTrainingConfig(steps, 32, 2e-3, Math.min(200, steps / 10), 0.01,
-                new AdamSettings(0.9, 0.99, 1e-8), 0.1, 0f, 1.0, 0, 64);
+                new AdamSettings(0.9, 0.99, 1e-8), 0.1, 0f, 1.0, 0, 64, 2);
     }
 
     public JointTrainingConfig withSeed(long value) {
         return new JointTrainingConfig(steps, batchSize, lr, warmupSteps, weightDecay, adam, condDropout,
-                minMaskingRate, maxGradNorm, value, imageSize);
+                minMaskingRate, maxGradNorm, value, imageSize, replicas);
     }
 
     public JointTrainingConfig withBatchSize(int size) {
         return new JointTrainingConfig(steps, size, lr, warmupSteps, weightDecay, adam, condDropout,
-                minMaskingRate, maxGradNorm, seed, imageSize);
+                minMaskingRate, maxGradNorm, seed, imageSize, replicas);
+    }
+
+    public JointTrainingConfig withReplicas(int count) {
+        return new JointTrainingConfig(steps, batchSize, lr, warmupSteps, weightDecay, adam, condDropout,
+                minMaskingRate, maxGradNorm, seed, imageSize, count);
     }
 
     public LrSchedule schedule() {

@@ -3,6 +3,7 @@ package org.amused4j.train.joint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.amused4j.io.FileWeights;
+import org.amused4j.tensor.AmusedException;
 import org.amused4j.tensor.Tensor;
 import org.amused4j.text.ClipTextConfig;
 import org.amused4j.text.ClipTextEncoder;
@@ -17,6 +18,7 @@ import org.amused4j.uvit.Trace;
 import org.amused4j.uvit.UVit2DConfig;
 import org.amused4j.uvit.UVit2DModel;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -88,7 +91,7 @@ class JointTrainerTest {
 
     static JointTrainingConfig settings(int steps, long seed) {
         return new JointTrainingConfig(steps, 16, 1e-2, 10, 0.01, new AdamSettings(0.9, 0.99, 1e-8), 0.1, 0f, 1.0,
-                seed, 64);
+                seed, 64, 1);
     }
 
     static JointTrainer trainer(List<String[]> pairs, int steps, long seed) {
@@ -281,5 +284,86 @@ class JointTrainerTest {
         String caption = caption("blue", "circle");
         assertThat(fullyMaskedLogits(text, transformer, caption).data())
                 .containsExactly(fullyMaskedLogits(t.textEncoder(), t.transformer(), caption).data());
+    }
+
+    /** Data-parallel steps ({@link ReplicatedJointPass}) against the one-part step. */
+    @Nested
+    class Replicas {
+        @Test
+        void twoReplicasGiveTheWholeBatchsLossAndGradients() {
+            JointTrainer whole = trainer(1);
+            JointTrainer split = trainer(2);
+            JointTrainer.Batch batch = whole.nextBatch();
+            assertThat(split.nextBatch().masked().maskedCounts()).containsExactly(batch.masked().maskedCounts());
+            // Parts with different masked counts are what the loss-share scaling is for.
+            int[] counts = batch.masked().maskedCounts();
+            int half = counts.length / 2;
+            assertThat(sum(counts, 0, half)).isNotEqualTo(sum(counts, half, counts.length));
+
+            float expected = whole.accumulateGradients(batch);
+            float actual = split.accumulateGradients(batch);
+
+            assertThat(actual).isCloseTo(expected, within(1e-5f * expected));
+            List<Parameter> e = whole.parameters();
+            List<Parameter> a = split.parameters();
+            double largest = e.stream().mapToDouble(p -> maxAbs(p.grad())).max().orElseThrow();
+            assertThat(largest).isPositive();
+            for (int i = 0; i < e.size(); i++) {
+                float[] eg = e.get(i).grad();
+                float[] ag = a.get(i).grad();
+                // Relative to each tensor's own scale, with a floor: the attention key biases get a gradient that
+                // is zero but for rounding (softmax ignores a shift shared by all of a query's scores).
+                double tolerance = 1e-4 * maxAbs(eg) + 1e-7 * largest;
+                for (int k = 0; k < eg.length; k++) {
+                    assertThat((double) ag[k]).as(e.get(i).name() + "[" + k + "]")
+                            .isCloseTo(eg[k], within(tolerance));
+                }
+            }
+        }
+
+        @Test
+        void gradientsDoNotCarryOverBetweenSteps() {
+            JointTrainer t = trainer(2);
+            JointTrainer.Batch batch = t.nextBatch();
+            t.accumulateGradients(batch);
+            float[] first = t.parameters().getLast().grad().clone();
+            t.parameters().forEach(Parameter::zeroGrad);
+            t.accumulateGradients(batch);
+            assertThat(t.parameters().getLast().grad()).containsExactly(first);
+        }
+
+        @Test
+        void theBatchMustSplitEvenly() {
+            assertThatThrownBy(() -> settings(10, 0).withBatchSize(6).withReplicas(4))
+                    .isInstanceOf(AmusedException.class).hasMessageContaining("batch of 6").hasMessageContaining("4");
+        }
+
+        private JointTrainer trainer(int replicas) {
+            List<int[]> grids = new ArrayList<>();
+            List<String> captions = new ArrayList<>();
+            for (String[] p : allPairs()) {
+                grids.add(grid(p[0], p[1]));
+                captions.add(caption(p[0], p[1]));
+            }
+            return new JointTrainer(JointTrainer.freshTextEncoder(tinyText(), 3),
+                    JointTrainer.freshTransformer(tinyTransformer(), 3), tokenizer,
+                    grids, captions, settings(10, 3).withReplicas(replicas));
+        }
+
+        private static double maxAbs(float[] values) {
+            double max = 0;
+            for (float v : values) {
+                max = Math.max(max, Math.abs(v));
+            }
+            return max;
+        }
+
+        private static int sum(int[] values, int from, int to) {
+            int s = 0;
+            for (int i = from; i < to; i++) {
+                s += values[i];
+            }
+            return s;
+        }
     }
 }

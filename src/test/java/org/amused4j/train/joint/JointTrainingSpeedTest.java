@@ -48,7 +48,8 @@ class JointTrainingSpeedTest {
         UVit2DConfig uvitConfig = JointTrainingConfig.shapesTransformer(512, Integer.getInteger("amused.jointGrid", 8));
         int batch = Integer.getInteger("amused.jointBatch", 32);
         JointTrainingConfig config = new JointTrainingConfig(1000, batch, 1e-3, 10, 0.01,
-                JointTrainingConfig.defaults(1000).adam(), 0.1, 0f, 1.0, 0, 64);
+                JointTrainingConfig.defaults(1000).adam(), 0.1, 0f, 1.0, 0, 64,
+                Integer.getInteger("amused.jointReplicas", 2));
         JointTrainer trainer = new JointTrainer(JointTrainer.freshTextEncoder(textConfig, 0),
                 JointTrainer.freshTransformer(uvitConfig, 0), tokenizer, grids, captions, config);
         long textParams = trainer.parameters().stream().filter(p -> p.name().startsWith("text_encoder."))

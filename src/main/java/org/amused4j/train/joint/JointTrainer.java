@@ -89,7 +89,7 @@ public final class JointTrainer {
         this.optimizer = new AdamW(groups, config.adam());
         this.schedule = config.schedule();
         this.masking = new MaskingRule(transformer.config().vocabSize() - 1, config.minMaskingRate());
-        this.pass = new ReplicatedJointPass(textEncoder, transformer, uvit, text, config.imageSize(),
+        this.pass = new ReplicatedJointPass(textEncoder, transformer, uvit, text, config.imageSize(), gridSide,
                 config.replicas());
     }
 

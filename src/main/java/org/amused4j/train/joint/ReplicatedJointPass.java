@@ -7,6 +7,7 @@ import org.amused4j.tensor.Tensor;
 import org.amused4j.text.ClipTextEncoder;
 import org.amused4j.text.ClipTextOutput;
 import org.amused4j.train.Parameter;
+import org.amused4j.train.ReplicaGradients;
 import org.amused4j.train.TransformerTrainingPass;
 import org.amused4j.train.loss.MaskedBatch;
 import org.amused4j.train.loss.MaskedCrossEntropy;
@@ -33,6 +34,7 @@ final class ReplicatedJointPass {
     private final List<Replica> replicas = new ArrayList<>();
     private final List<Parameter> parameters;
     private final int imageSize;
+    private final int gridSide;
 
     /** One part's models' gradient buffers: the first replica's are the parameters' own. */
     private record Replica(List<Parameter> parameters, IdentityHashMap<float[], float[]> textGradients,
@@ -43,11 +45,13 @@ final class ReplicatedJointPass {
      * @param transformerParameters the U-ViT's parameters, as the optimizer sees them
      * @param textParameters        the text encoder's
      * @param imageSize             the micro-conditioning's image side
+     * @param gridSide              the token grids' side
      */
     ReplicatedJointPass(ClipTextEncoder textEncoder, UVit2DModel transformer, List<Parameter> transformerParameters,
-                        List<Parameter> textParameters, int imageSize, int count) {
+                        List<Parameter> textParameters, int imageSize, int gridSide, int count) {
         this.textEncoder = textEncoder;
         this.imageSize = imageSize;
+        this.gridSide = gridSide;
         this.parameters = concat(transformerParameters, textParameters);
         replicas.add(replica(transformer, transformerParameters, textParameters));
         for (int r = 1; r < count; r++) {
@@ -64,7 +68,7 @@ final class ReplicatedJointPass {
         int count = replicas.size();
         int part = batch.ids().length / count;
         MaskedBatch masked = batch.masked();
-        int seqLen = masked.inputIds().length / batch.ids().length;
+        int seqLen = gridSide * gridSide;
         int total = Arrays.stream(masked.maskedCounts()).sum();
         for (Replica shadow : replicas.subList(1, count)) {
             shadow.parameters().forEach(Parameter::zeroGrad);
@@ -74,31 +78,16 @@ final class ReplicatedJointPass {
             int from = r * part;
             int masks = Arrays.stream(masked.maskedCounts(), from, from + part).sum();
             float share = (float) masks / total;
-            float loss = runPart(replicas.get(r), textEncoder,
+            float loss = runPart(replicas.get(r),
                     Arrays.copyOfRange(batch.ids(), from, from + part),
                     Arrays.copyOfRange(masked.inputIds(), from * seqLen, (from + part) * seqLen),
                     Arrays.copyOfRange(masked.labels(), from * seqLen, (from + part) * seqLen),
                     microConds(part), share);
             weightedLoss[r] = (double) share * loss;
         });
-        sumIntoParameters();
+        ReplicaGradients.foldInto(parameters, replicas.subList(1, count).stream().map(Replica::parameters).toList(),
+                1f);
         return (float) Arrays.stream(weightedLoss).sum();
-    }
-
-    /** Adds the other replicas' gradients into the first's (the parameters' own buffers), in replica order. */
-    private void sumIntoParameters() {
-        if (replicas.size() == 1) {
-            return;
-        }
-        Parallel.forEach(parameters.size(), i -> {
-            float[] grad = parameters.get(i).grad();
-            for (Replica shadow : replicas.subList(1, replicas.size())) {
-                float[] other = shadow.parameters().get(i).grad();
-                for (int k = 0; k < grad.length; k++) {
-                    grad[k] += other[k];
-                }
-            }
-        });
     }
 
     /** The micro-conditioning of every sample: [size, size, 0, 0, 6] (uncropped, aesthetic score 6). */
@@ -123,12 +112,11 @@ final class ReplicatedJointPass {
     }
 
     /** Forward and backward of both models on one part, its loss's gradient scaled by {@code share}. */
-    private static float runPart(Replica replica, ClipTextEncoder textEncoder, int[][] ids, int[] inputIds,
-                                 int[] labels, Tensor microConds, float share) {
+    private float runPart(Replica replica, int[][] ids, int[] inputIds, int[] labels, Tensor microConds,
+                          float share) {
         Tape textTape = Tape.recording(replica.textGradients(), new Tape.Options(false, false));
         ClipTextOutput text = textEncoder.forward(ids, textTape);
-        int side = (int) Math.round(Math.sqrt(inputIds.length / ids.length));
-        TransformerTrainingPass.Result result = replica.pass().run(inputIds, side, side, labels,
+        TransformerTrainingPass.Result result = replica.pass().run(inputIds, gridSide, gridSide, labels,
                 new TransformerTrainingPass.Conditioning(text.penultimate(), text.textEmbeds(), microConds), false,
                 share);
         text.backward(textTape, result.gradient(text.penultimate()), result.gradient(text.textEmbeds()));

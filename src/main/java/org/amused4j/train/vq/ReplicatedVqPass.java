@@ -3,6 +3,7 @@ package org.amused4j.train.vq;
 import org.amused4j.kernels.Parallel;
 import org.amused4j.tensor.Tensor;
 import org.amused4j.train.Parameter;
+import org.amused4j.train.ReplicaGradients;
 import org.amused4j.train.TransformerTrainingPass;
 import org.amused4j.vq.VqModel;
 
@@ -55,28 +56,8 @@ final class ReplicatedVqPass {
         Parallel.forEach(replicas, r -> results[r] = passes.get(r).run(slice(images, r * part, part),
                 pixelWeights == null ? null
                         : Arrays.copyOfRange(pixelWeights, r * part * plane, (r + 1) * part * plane), false));
-        averageGradients(replicas);
+        ReplicaGradients.foldInto(parameters, shadows, 1f / replicas);
         return merge(results);
-    }
-
-    /** Adds the other replicas' gradients into replica 0's (the parameters' own buffers) and divides by the count. */
-    private void averageGradients(int replicas) {
-        float scale = 1f / replicas;
-        Parallel.forEach(parameters.size(), i -> {
-            float[] grad = parameters.get(i).grad();
-            if (grad == null) {
-                return;
-            }
-            for (List<Parameter> shadow : shadows) {
-                float[] other = shadow.get(i).grad();
-                for (int k = 0; k < grad.length; k++) {
-                    grad[k] += other[k];
-                }
-            }
-            for (int k = 0; k < grad.length; k++) {
-                grad[k] *= scale;
-            }
-        });
     }
 
     private static VqTrainingPass.Result merge(VqTrainingPass.Result[] parts) {

@@ -44,10 +44,11 @@ import java.util.stream.IntStream;
 
 /**
  * The whole built-in model from nothing (issue 7): shapes images → a BPE tokenizer learnt from their captions → a VQ
- * trained on the images → every image VQ-encoded once → a CLIP-architecture text encoder and a U-ViT trained
- * together on the token grids → a diffusers folder ({@code model_index.json}, {@code scheduler/},
- * {@code tokenizer/}, {@code text_encoder/}, {@code transformer/}, {@code vqvae/}) plus {@code training/} (logs,
- * loss plots, codebook usage, held-out evaluation, timings). A function of its {@link RecipeConfig}.
+ * trained on the images → every image VQ-encoded once, its background in one spelling ({@link CanvasTokens}) → a
+ * CLIP-architecture text encoder and a U-ViT trained together on the token grids → a diffusers folder
+ * ({@code model_index.json}, {@code scheduler/}, {@code tokenizer/}, {@code text_encoder/}, {@code transformer/},
+ * {@code vqvae/}) plus {@code training/} (logs, loss plots, codebook usage, held-out evaluation, timings). A
+ * function of its {@link RecipeConfig}.
  *
  * <p>The VQ's images also show the {@link Colour#EXTRA} colours (one image in eight, as shape or background), so
  * that a fine-tune can later teach the model a new colour word; the captioned data, and so the text encoder and
@@ -210,7 +211,7 @@ public final class ShapesRecipe {
         return s.render();
     }
 
-    /** Every scene's token grid, row-major [h·w], encoded in batches. */
+    /** Every scene's token grid, row-major [h·w], encoded in batches, with the background in one spelling. */
     private List<int[]> encode(VqModel vq, List<ShapeScene> scenes) {
         int batch = 64;
         int size = ShapeScene.IMAGE_SIZE;
@@ -230,6 +231,18 @@ public final class ShapesRecipe {
             }
         }
         listener.progress(grids.size() + " token grids of " + grids.getFirst().length + " tokens");
+        CanvasTokens canvas = new CanvasTokens(vq);
+        long replaced = 0;
+        for (int i = 0; i < grids.size(); i++) {
+            int[] encoded = grids.get(i);
+            int[] respelt = canvas.apply(scenes.get(i), encoded);
+            for (int k = 0; k < encoded.length; k++) {
+                replaced += encoded[k] != respelt[k] ? 1 : 0;
+            }
+            grids.set(i, respelt);
+        }
+        listener.progress(String.format(java.util.Locale.ROOT,
+                "background tokens given their empty-canvas code: %.1f per grid", replaced / (double) grids.size()));
         return grids;
     }
 

@@ -16,8 +16,8 @@ import java.util.Map;
  * empty canvas of the colour.
  *
  * <p>Why: the VQ encoder sees far past a token's own pixels, so a flat background comes out as several
- * near-identical codes laid out in patterns that follow where the shape is (on green, codes 13 and 149 of the first
- * shipped VQ, mixed in blotches). They decode to the same flat colour, but the transformer has to learn to predict
+ * near-identical codes laid out in patterns that follow where the shape is (on green, codes 13 and 149 of the shipped
+ * VQ, mixed in blotches). They decode to the same flat colour, but the transformer has to learn to predict
  * them, about 85 of the 256 tokens of an image. With one spelling, the background follows from the background word
  * alone and training goes to the shape. The margin keeps the tokens next to the shape as encoded: with no margin the
  * reconstructions lost shape accuracy (146 vs 155 of 200 held-out scenes right, against 152 with the margin).

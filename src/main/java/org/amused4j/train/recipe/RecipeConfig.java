@@ -38,7 +38,7 @@ public record RecipeConfig(long seed, int images, int vocabularySize, int maxTex
     /**
      * The built-in model's recipe. Joint batch 16 rather than 32: at an equal number of samples (and about equal
      * time) batch 16 reached a lower loss (1.65 vs 1.90 after 4,800 samples; batch 8 was no better than 16).
-     * 7000 joint steps fill the hour: the joint step runs as two data-parallel halves, ~0.37 s with the five-block
+     * 7000 joint steps fill the hour: the joint step runs as two data-parallel halves, 0.37–0.39 s with the five-block
      * U-ViT ({@link org.amused4j.train.joint.JointTrainingConfig#shapesTransformer}).
      */
     public static RecipeConfig standard() {

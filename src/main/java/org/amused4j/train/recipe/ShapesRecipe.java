@@ -211,7 +211,7 @@ public final class ShapesRecipe {
         return s.render();
     }
 
-    /** Every scene's token grid, row-major [h·w], encoded in batches, with the background in one spelling. */
+    /** Every scene's token grid, row-major [h·w], encoded in batches, the background in one spelling. */
     private List<int[]> encode(VqModel vq, List<ShapeScene> scenes) {
         int batch = 64;
         int size = ShapeScene.IMAGE_SIZE;
@@ -231,6 +231,12 @@ public final class ShapesRecipe {
             }
         }
         listener.progress(grids.size() + " token grids of " + grids.getFirst().length + " tokens");
+        respellBackgrounds(vq, scenes, grids);
+        return grids;
+    }
+
+    /** {@link CanvasTokens} on every grid, in place. */
+    private void respellBackgrounds(VqModel vq, List<ShapeScene> scenes, List<int[]> grids) {
         CanvasTokens canvas = new CanvasTokens(vq);
         long replaced = 0;
         for (int i = 0; i < grids.size(); i++) {
@@ -243,7 +249,6 @@ public final class ShapesRecipe {
         }
         listener.progress(String.format(java.util.Locale.ROOT,
                 "background tokens given their empty-canvas code: %.1f per grid", replaced / (double) grids.size()));
-        return grids;
     }
 
     private void writeCodebookUsage(List<int[]> grids, int codebookSize, Path file) {

@@ -30,6 +30,7 @@ class ShapesRecipeTest {
     void theQuickRecipeMakesALoadableModelWithItsLogs(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("model");
         List<String> stages = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
         ShapesReport report = ShapesRecipe.run(RecipeConfig.quick(), out, new ShapesRecipe.Listener() {
             @Override
             public void stage(String name) {
@@ -38,10 +39,13 @@ class ShapesRecipeTest {
 
             @Override
             public void progress(String line) {
+                lines.add(line);
             }
         });
         assertThat(stages).containsExactly("data", "tokenizer", "vq", "tokens", "text encoder + transformer",
                 "folder", "held-out evaluation");
+        assertThat(lines).as("the joint stage trains on respelt backgrounds (CanvasTokens)")
+                .anyMatch(l -> l.startsWith("background tokens given their empty-canvas code: "));
         assertThat(report.judgements()).hasSize(RecipeConfig.quick().evalImages());
         for (String file : new String[] {"model_index.json", "scheduler/scheduler_config.json",
                 "tokenizer/vocab.json", "tokenizer/merges.txt", "text_encoder/config.json",

@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
                 "text encoder + transformer, then a held-out evaluation. Writes a diffusers folder (loadable",
                 "with --model) with its training logs and plots under training/. Deterministic for a seed."},
         footer = {"", "Examples:",
-                "  amused recipe --output models/amused-shapes        # the shipped model (~53 min on 2 cores)",
+                "  amused recipe --output models/amused-shapes        # the shipped model (~60 min on 2 cores)",
                 "  amused recipe --quick --output /tmp/smoke           # every stage for a few steps"})
 final class RecipeCommand implements Callable<Integer> {
     @Spec

@@ -46,12 +46,7 @@ public record ShapeScene(ShapeCaption caption, int jitterX, int jitterY) {
 
     /** The 64×64 RGB image: the background colour, the shape's pixels in the shape colour. */
     public ByteImage render() {
-        ByteImage image = ByteImage.blank(IMAGE_SIZE, IMAGE_SIZE, 3);
-        for (int y = 0; y < IMAGE_SIZE; y++) {
-            for (int x = 0; x < IMAGE_SIZE; x++) {
-                paint(image, x, y, caption.background());
-            }
-        }
+        ByteImage image = canvas(caption.background());
         int side = caption.size().side();
         int left = centreX() - side / 2;
         int top = centreY() - side / 2;
@@ -60,6 +55,17 @@ public record ShapeScene(ShapeCaption caption, int jitterX, int jitterY) {
                 if (caption.shape().covers(side, column, row)) {
                     paint(image, left + column, top + row, caption.colour());
                 }
+            }
+        }
+        return image;
+    }
+
+    /** An empty 64×64 RGB image of {@code background}: what {@link #render} draws the shape on. */
+    public static ByteImage canvas(Colour background) {
+        ByteImage image = ByteImage.blank(IMAGE_SIZE, IMAGE_SIZE, 3);
+        for (int y = 0; y < IMAGE_SIZE; y++) {
+            for (int x = 0; x < IMAGE_SIZE; x++) {
+                paint(image, x, y, background);
             }
         }
         return image;

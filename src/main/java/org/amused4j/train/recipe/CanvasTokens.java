@@ -56,15 +56,8 @@ final class CanvasTokens {
     int[] canvas(Colour colour) {
         return canvases.computeIfAbsent(colour, c -> {
             int size = ShapeScene.IMAGE_SIZE;
-            ByteImage image = ByteImage.blank(size, size, 3);
-            for (int y = 0; y < size; y++) {
-                for (int x = 0; x < size; x++) {
-                    image.set(x, y, 0, c.red());
-                    image.set(x, y, 1, c.green());
-                    image.set(x, y, 2, c.blue());
-                }
-            }
-            return vq.quantize(vq.encode(Tensor.of(PipelineImages.toTensor(image).data(), 1, 3, size, size)));
+            Tensor pixels = PipelineImages.toTensor(ShapeScene.canvas(c));
+            return vq.quantize(vq.encode(Tensor.of(pixels.data(), 1, 3, size, size)));
         });
     }
 

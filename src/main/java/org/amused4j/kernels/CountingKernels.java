@@ -53,8 +53,19 @@ final class CountingKernels implements Kernels {
     }
 
     @Override
+    public void groupNormSilu(float[] x, float[] out, int n, int channels, int hw, int groups, float[] weight,
+                              float[] bias, float eps) {
+        delegate.groupNormSilu(x, out, n, channels, hw, groups, weight, bias, eps);
+    }
+
+    @Override
     public void gelu(float[] x, int off, int len) {
         delegate.gelu(x, off, len);
+    }
+
+    @Override
+    public void geglu(float[] z, int rows, int inner, float[] out) {
+        delegate.geglu(z, rows, inner, out);
     }
 
     @Override
@@ -100,5 +111,10 @@ final class CountingKernels implements Kernels {
     @Override
     public void embedding(int[] ids, float[] table, int vocab, int dim, float[] out) {
         delegate.embedding(ids, table, vocab, dim, out);
+    }
+
+    @Override
+    public void embedding(int[] ids, Weight table, float[] out) {
+        delegate.embedding(ids, table, out);
     }
 }

@@ -132,12 +132,15 @@ final class Gemm {
         float[] ap = buf.packedA(ceilDiv(m, MR) * MR * slab);
         float[] bp = buf.packedB(Math.min(ceilDiv(n, NR) * NR, NC) * slab);
         float[] tile = buf.tile;
-        // Applying beta up front leaves the kernel a branch-free C += alpha·acc for every K slab.
-        if (beta != 1f) {
+        // beta = 0: the first K slab stores alpha·acc (C is never read, so garbage or NaN in it is overwritten);
+        // any other beta is applied up front, leaving every slab a C += alpha·acc.
+        boolean overwrite = beta == 0f;
+        if (!overwrite && beta != 1f) {
             scale(m, n, beta, c, cOff, ldc);
         }
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
+            boolean store = overwrite && p0 == 0;
             packA(transA, a, aOff, lda, m, p0, kc, ap);
             for (int j0 = 0; j0 < n; j0 += NC) {
                 int nc = Math.min(NC, n - j0);
@@ -150,7 +153,7 @@ final class Gemm {
                         int bIdx = jj * kc;
                         int cIdx = cOff + i0 * ldc + j0 + jj;
                         kernel(ap, aIdx, bp, bIdx, kc, tile);
-                        addTile(tile, mr, nr, alpha, c, cIdx, ldc);
+                        addTile(tile, mr, nr, alpha, store, c, cIdx, ldc);
                     }
                 }
             }
@@ -311,22 +314,24 @@ final class Gemm {
         }
     }
 
-    /** C += alpha·tile over the tile's valid mr×nr corner. */
-    private static void addTile(float[] tile, int mr, int nr, float alpha, float[] c, int cIdx, int ldc) {
+    /** C = alpha·tile ({@code store}) or C += alpha·tile over the tile's valid mr×nr corner. */
+    private static void addTile(float[] tile, int mr, int nr, float alpha, boolean store, float[] c, int cIdx,
+                                int ldc) {
         if (nr == NR) {
             FloatVector av = FloatVector.broadcast(S, alpha);
             for (int r = 0; r < mr; r++) {
                 int ci = cIdx + r * ldc;
                 for (int v = 0; v < NR; v += L) {
-                    FloatVector.fromArray(S, tile, r * NR + v).fma(av, FloatVector.fromArray(S, c, ci + v))
-                            .intoArray(c, ci + v);
+                    FloatVector t = FloatVector.fromArray(S, tile, r * NR + v);
+                    (store ? t.mul(av) : t.fma(av, FloatVector.fromArray(S, c, ci + v))).intoArray(c, ci + v);
                 }
             }
             return;
         }
         for (int r = 0; r < mr; r++) {
             for (int col = 0; col < nr; col++) {
-                c[cIdx + r * ldc + col] += alpha * tile[r * NR + col];
+                float t = alpha * tile[r * NR + col];
+                c[cIdx + r * ldc + col] = store ? t : c[cIdx + r * ldc + col] + t;
             }
         }
     }

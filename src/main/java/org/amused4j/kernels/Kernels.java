@@ -73,6 +73,21 @@ public interface Kernels {
     /** Exact GELU, x·Φ(x) with the error function, in place over [off, off+len). */
     void gelu(float[] x, int off, int len);
 
+    /**
+     * GEGLU's gating: {@code out[r, j] = z[r, j] · GELU(z[r, inner + j])} for z [rows, 2·inner] (value half, then
+     * gate half) and out [rows, inner]; z is left intact (the backward needs it).
+     */
+    default void geglu(float[] z, int rows, int inner, float[] out) {
+        for (int r = 0; r < rows; r++) {
+            int value = r * 2 * inner;
+            System.arraycopy(z, value + inner, out, r * inner, inner);
+            gelu(out, r * inner, inner);
+            for (int j = 0; j < inner; j++) {
+                out[r * inner + j] *= z[value + j];
+            }
+        }
+    }
+
     /** CLIP's quick GELU, x·σ(1.702x), in place. */
     void quickGelu(float[] x, int off, int len);
 

@@ -169,6 +169,25 @@ public final class VectorKernels implements Kernels {
         inChunks(off, len, (from, to) -> VectorMath.gelu(x, from, to - from));
     }
 
+    /** Rows in parallel (a row is below the size {@link #gelu} would split), each gated in one vector pass. */
+    @Override
+    public void geglu(float[] z, int rows, int inner, float[] out) {
+        forRows(rows, inner, r -> {
+            int value = r * 2 * inner;
+            int row = r * inner;
+            System.arraycopy(z, value + inner, out, row, inner);
+            VectorMath.gelu(out, row, inner);
+            int j = 0;
+            for (; j <= inner - L; j += L) {
+                FloatVector.fromArray(S, out, row + j).mul(FloatVector.fromArray(S, z, value + j))
+                        .intoArray(out, row + j);
+            }
+            for (; j < inner; j++) {
+                out[row + j] *= z[value + j];
+            }
+        });
+    }
+
     @Override
     public void quickGelu(float[] x, int off, int len) {
         inChunks(off, len, (from, to) -> VectorMath.timesSigmoid(x, from, to - from, 1.702f));

@@ -32,18 +32,7 @@ final class GegluFeedForward implements Module {
         shape[shape.length - 1] = inner;
         Tensor h = Tensor.zeros(shape);
         float[] zd = z.data();
-        float[] hd = h.data();
-        Kernels k = Kernels.get();
-        // GELU(gate) is formed in h's row and then scaled by the value, so z stays intact for the backward.
-        for (int r = 0; r < rows; r++) {
-            int value = r * 2 * inner;
-            int gate = value + inner;
-            System.arraycopy(zd, gate, hd, r * inner, inner);
-            k.gelu(hd, r * inner, inner);
-            for (int j = 0; j < inner; j++) {
-                hd[r * inner + j] = zd[value + j] * hd[r * inner + j];
-            }
-        }
+        Kernels.get().geglu(zd, rows, inner, h.data());
         tape.onBackward(h, dH -> BackwardKernels.geglu(zd, rows, inner, dH, tape.gradientBuffer(z)));
         return out.forward(h, tape);
     }

@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.kernels.Parallel;
 import org.amused4j.nn.Tape;
 import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.io.Weights;
@@ -43,8 +44,8 @@ final class GlobalResponseNorm implements Module {
         float[] yd = y.data();
         float[] g = gamma.data();
         float[] bt = beta.data();
-        float[] response = new float[channels];
-        for (int b = 0; b < batch; b++) {
+        Parallel.forEach(batch, b -> {
+            float[] response = new float[channels];
             int base = b * pixels * channels;
             double[] squares = new double[channels];
             for (int p = 0; p < pixels; p++) {
@@ -68,7 +69,7 @@ final class GlobalResponseNorm implements Module {
                     yd[i] = g[c] * (xd[i] * response[c]) + bt[c] + xd[i];
                 }
             }
-        }
+        });
         return y;
     }
 

@@ -1,6 +1,7 @@
 package org.amused4j.uvit;
 
 import org.amused4j.kernels.grad.BackwardKernels;
+import org.amused4j.kernels.Parallel;
 import org.amused4j.nn.Tape;
 import org.amused4j.tensor.Tensor;
 
@@ -81,14 +82,15 @@ record Modulation(Tensor gain, Tensor shift) {
         int batch = x.dim(0), dim = dim();
         int tokens = x.size() / (batch * dim);
         float[] d = x.data();
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < tokens; t++) {
-                int base = (b * tokens + t) * dim;
-                for (int j = 0; j < dim; j++) {
-                    d[base + j] = d[base + j] * gain.data()[b * dim + j] + shift.data()[b * dim + j];
-                }
+        float[] g = gain.data();
+        float[] s = shift.data();
+        Parallel.forEach(batch * tokens, row -> {
+            int base = row * dim;
+            int b = row / tokens * dim;
+            for (int j = 0; j < dim; j++) {
+                d[base + j] = d[base + j] * g[b + j] + s[b + j];
             }
-        }
+        });
     }
 
     /** In place on an NCHW map x [B, dim, H, W]: channel c of image b gets (gain[b,c], shift[b,c]). */

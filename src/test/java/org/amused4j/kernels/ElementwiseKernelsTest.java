@@ -2,10 +2,12 @@ package org.amused4j.kernels;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Softmax, normalizations, activations and the data-movement ops of {@link VectorKernels} against
@@ -94,6 +96,28 @@ class ElementwiseKernelsTest {
         REFERENCE.silu(expected, 2, len);
         VECTOR.silu(actual, 2, len);
         Close.assertClose("silu", expected, actual, TOL);
+    }
+
+    /**
+     * GEGLU gating: the vector backend's rows run in parallel (a row of 3000 is split across threads, one of 17
+     * is not, and tails fall off the vector width) and must match the reference; z must stay intact.
+     */
+    @ParameterizedTest(name = "rows={0} inner={1}")
+    @CsvSource({"1,1", "3,17", "40,129", "9,3000"})
+    void geglu(int rows, int inner) {
+        float[] z = scaled(Close.random(inner, rows * 2 * inner), 6f);
+        float[] before = z.clone();
+        float[] expected = new float[rows * inner];
+        float[] actual = new float[rows * inner];
+        REFERENCE.geglu(z, rows, inner, expected);
+        VECTOR.geglu(z, rows, inner, actual);
+        Close.assertClose("geglu", expected, actual, TOL);
+        assertThat(z).containsExactly(before);
+        // The value half multiplies the gate half's GELU (not the other way round).
+        int last = rows * inner - 1;
+        float value = z[(rows - 1) * 2 * inner + inner - 1];
+        float gate = z[rows * 2 * inner - 1];
+        assertThat((double) actual[last]).isCloseTo(value * Erf.gelu(gate), within(1e-5));
     }
 
     @Test

@@ -29,8 +29,11 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 3)
 public class ConvBenchmark {
-    /** channels x side: the decoder's mid/first block (768×32 at 512 px), then each up block's resnets. */
-    @Param({"768x16", "768x32", "512x64", "256x128", "256x256", "128x256"})
+    /**
+     * channels x side: the decoder's mid/first block (768×32 at 512 px), then each up block's resnets (128×512: the
+     * last one at 512 px).
+     */
+    @Param({"768x16", "768x32", "512x64", "256x128", "256x256", "128x256", "128x512"})
     public String shape;
     @Param({"winograd", "im2col"})
     public String algorithm;

@@ -9,7 +9,8 @@ class AttentionKernelTest {
 
     /**
      * Q, K and V rows are wider than heads·headDim (as when they are slices of a fused projection). 300 query
-     * rows exceed one 256-row score block, so the causal limit must follow the block offset. Tolerance: scores
+     * rows exceed one 256-row score block, so the causal limit must follow the block offset; 600 keys and a head of
+     * 1040 exceed one K slab of the GEMMs (Gemm.KC), 256 keys × 16 heads is the transformer's shape. Tolerance: scores
      * are float sums over headDim terms and outputs convex combinations of V rows, so 1e-5 relative suffices.
      */
     @ParameterizedTest(name = "batch={0} heads={1} lq={2} lk={3} headDim={4} causal={5}")
@@ -21,7 +22,10 @@ class AttentionKernelTest {
             "1, 2, 5, 9, 8, true",
             "2, 4, 77, 77, 64, true",
             "1, 2, 300, 300, 16, true",
-            "1, 1, 300, 65, 16, false"})
+            "1, 1, 300, 65, 16, false",
+            "2, 16, 20, 256, 64, false",
+            "1, 1, 300, 600, 64, true",
+            "2, 1, 20, 33, 1040, false"})
     void matchesReference(int batch, int heads, int lq, int lk, int headDim, boolean causal) {
         int width = heads * headDim;
         int qStride = width + 3;

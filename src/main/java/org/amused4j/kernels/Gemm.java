@@ -6,6 +6,8 @@ import org.amused4j.tensor.FloatWeight;
 import org.amused4j.tensor.HalfWeight;
 import org.amused4j.tensor.Weight;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * Blocked, packed single-precision GEMM in the style of BLIS/GotoBLAS.
  *
@@ -16,8 +18,10 @@ import org.amused4j.tensor.Weight;
  * sweeps the NC block) by one KC×NR B panel (streamed from L2) into MR×NR accumulators held in registers.
  * Transposes are absorbed by the packing, so the kernel never sees them.
  *
- * <p>Work is split across threads by columns (or rows when M is larger), each thread running the whole nest on
- * its part with its own packing buffers.
+ * <p>Threads: when N ≥ M (every linear layer of the transformer), op(A) is packed once, whole, by all threads
+ * together, and the NC column blocks are then handed out one at a time, each thread packing its blocks of B.
+ * Otherwise (rows outnumber columns, or A is too large to hold packed) the work is split into one fixed part per
+ * thread, by rows or columns, each running the whole nest with its own packing buffers.
  */
 final class Gemm {
     private static final VectorSpecies<Float> S = VectorMath.SPECIES;
@@ -35,6 +39,8 @@ final class Gemm {
     static final int MC = 1024;
     /** k steps per strip of the transposing B packing: one 64-byte line of each source row. */
     private static final int TRANSPOSE_STRIP = 16;
+    /** Largest op(A), in floats, packed whole and shared by the column parts (16 MiB, kept per calling thread). */
+    private static final long MAX_SHARED_A = 1 << 22;
     /** Below this many flops a single thread finishes before a fork would pay off. */
     private static final long PARALLEL_MIN_FLOPS = 1L << 21;
 
@@ -83,8 +89,12 @@ final class Gemm {
             serial(transA, m, n, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc);
             return;
         }
-        // Splitting columns duplicates only the (smaller) packing of A, and vice versa.
+        // Splitting columns needs all of A in every part (shared below when it fits), and rows all of B.
         boolean byColumns = n >= m;
+        if (byColumns && m <= MC && (long) ceilDiv(m, MR) * MR * k <= MAX_SHARED_A) {
+            columnsSharingA(transA, m, n, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc, threads);
+            return;
+        }
         int units = byColumns ? ceilDiv(n, NR) : ceilDiv(m, MR);
         int unit = byColumns ? NR : MR;
         int parts = Math.min(threads, units);
@@ -102,6 +112,41 @@ final class Gemm {
                 int aShift = transA ? from : from * lda;
                 serial(transA, to - from, n, k, alpha, a, aOff + aShift, lda, b,
                         beta, c, cOff + from * ldc, ldc);
+            }
+        });
+    }
+
+    /**
+     * Columns in NC blocks sharing one packing of op(A): the threads first pack a share of A's row panels each
+     * (all K slabs), then take column blocks one at a time and multiply each by the whole of A. Against fixed
+     * halves, each packing all of A, the amused-256 transformer pass was faster in 7 of 7 alternating runs
+     * (2.60–2.84 s against 2.76–3.10 s; BENCHMARKS.md).
+     */
+    private static void columnsSharingA(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff,
+                                        int lda, BOperand b, float beta, float[] c, int cOff, int ldc, int threads) {
+        int panels = ceilDiv(m, MR);
+        int paddedRows = panels * MR;
+        float[] ap = BUFFERS.get().packedWholeA(paddedRows * k);
+        int packers = Math.min(threads, panels);
+        Parallel.forEach(packers, part -> {
+            int from = panels * part / packers * MR;
+            int to = Math.min(m, panels * (part + 1) / packers * MR);
+            int aShift = transA ? from : from * lda;
+            for (int p0 = 0; p0 < k; p0 += KC) {
+                int kc = Math.min(KC, k - p0);
+                packA(transA, a, aOff + aShift, lda, to - from, p0, kc, ap, p0 * paddedRows + from * kc);
+            }
+        });
+        // Column blocks handed out one at a time rather than in fixed halves: a core slowed by other work (or
+        // by a slower share of the memory) takes fewer, instead of leaving the other one waiting at the join.
+        int blocks = ceilDiv(n, NC);
+        AtomicInteger next = new AtomicInteger();
+        Parallel.forEach(Math.min(threads, blocks), worker -> {
+            for (int block = next.getAndIncrement(); block < blocks; block = next.getAndIncrement()) {
+                int from = block * NC;
+                int to = Math.min(n, from + NC);
+                multiply(transA, m, to - from, k, alpha, a, aOff, lda, ap, true, b.fromColumn(from), beta, c,
+                        cOff + from, ldc);
             }
         });
     }
@@ -127,10 +172,20 @@ final class Gemm {
             }
             return;
         }
+        float[] ap = BUFFERS.get().packedA(ceilDiv(m, MR) * MR * Math.min(k, KC));
+        multiply(transA, m, n, k, alpha, a, aOff, lda, ap, false, b, beta, c, cOff, ldc);
+    }
+
+    /**
+     * The loop nest for m ≤ MC rows of C. With {@code prepacked}, the whole of op(A) is already in {@code ap}, K
+     * slab after K slab (each slab MR-row panels × kc); otherwise each slab of A is packed into {@code ap} here.
+     */
+    private static void multiply(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                 float[] ap, boolean prepacked, BOperand b, float beta, float[] c, int cOff,
+                                 int ldc) {
         Buffers buf = BUFFERS.get();
-        int slab = Math.min(k, KC);
-        float[] ap = buf.packedA(ceilDiv(m, MR) * MR * slab);
-        float[] bp = buf.packedB(Math.min(ceilDiv(n, NR) * NR, NC) * slab);
+        int paddedRows = ceilDiv(m, MR) * MR;
+        float[] bp = buf.packedB(Math.min(ceilDiv(n, NR) * NR, NC) * Math.min(k, KC));
         float[] tile = buf.tile;
         // beta = 0: the first K slab stores alpha·acc (C is never read, so garbage or NaN in it is overwritten);
         // any other beta is applied up front, leaving every slab a C += alpha·acc.
@@ -141,13 +196,16 @@ final class Gemm {
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
             boolean store = overwrite && p0 == 0;
-            packA(transA, a, aOff, lda, m, p0, kc, ap);
+            int slab = prepacked ? p0 * paddedRows : 0;
+            if (!prepacked) {
+                packA(transA, a, aOff, lda, m, p0, kc, ap, 0);
+            }
             for (int j0 = 0; j0 < n; j0 += NC) {
                 int nc = Math.min(NC, n - j0);
                 b.pack(p0, kc, j0, nc, bp, buf.strip);
                 for (int i0 = 0; i0 < m; i0 += MR) {
                     int mr = Math.min(MR, m - i0);
-                    int aIdx = i0 * kc;
+                    int aIdx = slab + i0 * kc;
                     for (int jj = 0; jj < nc; jj += NR) {
                         int nr = Math.min(NR, nc - jj);
                         int bIdx = jj * kc;
@@ -160,10 +218,11 @@ final class Gemm {
         }
     }
 
-    /** Packs rows [0, m) × k-range [p0, p0+kc) of op(A) into MR-row panels, zero-padding the last. */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, int m, int p0, int kc, float[] ap) {
+    /** Packs rows [0, m) × k-range [p0, p0+kc) of op(A) into MR-row panels at apOff, zero-padding the last. */
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int m, int p0, int kc, float[] ap,
+                              int apOff) {
         for (int i0 = 0; i0 < m; i0 += MR) {
-            int base = i0 * kc;
+            int base = apOff + i0 * kc;
             int mr = Math.min(MR, m - i0);
             if (transA) {
                 for (int p = 0; p < kc; p++) {
@@ -436,6 +495,16 @@ final class Gemm {
                 a = new float[size];
             }
             return a;
+        }
+
+        /** All of op(A), packed once for the column parts of one call; see {@link #columnsSharingA}. */
+        private float[] wholeA = new float[0];
+
+        float[] packedWholeA(int size) {
+            if (wholeA.length < size) {
+                wholeA = new float[size];
+            }
+            return wholeA;
         }
 
         float[] packedB(int size) {

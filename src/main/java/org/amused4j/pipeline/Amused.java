@@ -46,7 +46,7 @@ public final class Amused {
         int batch = request.prompts().size() * options.imagesPerPrompt();
         int[] tokens = new int[batch * grid.tokens()];
         Arrays.fill(tokens, model.scheduler().maskTokenId());
-        AmusedScheduler scheduler = scheduler(options, MaskSchedule.COSINE);
+        AmusedScheduler scheduler = scheduler(options, model.scheduler().maskingSchedule());
         return sample(request.prompts(), options, grid, tokens, scheduler, 0, 1f, random, listener);
     }
 
@@ -59,7 +59,7 @@ public final class Amused {
         EncodedImage input = encode(request.image(), request.prompts().size());
         Grid grid = input.grid();
         int[] encoded = input.tokens();
-        AmusedScheduler scheduler = scheduler(options, MaskSchedule.COSINE);
+        AmusedScheduler scheduler = scheduler(options, model.scheduler().maskingSchedule());
         int start = firstStep(options.steps(), request.strength());
         // diffusers noises at timesteps[start - 1]; Python's index -1 (strength 1) is the last timestep, 0,
         // whose mask ratio masks nothing.

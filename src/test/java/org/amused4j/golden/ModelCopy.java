@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * An editable copy of a golden model folder, for tests of broken weight files: the config is copied, the weight
@@ -40,6 +41,23 @@ public final class ModelCopy {
             }
         }
         return copy;
+    }
+
+    /** A file-for-file copy of the model folder {@code from} (any model, golden or not) at {@code to}. */
+    public static Path wholeFolder(Path from, Path to) {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return to;
     }
 
     /** The tensors to edit; {@link #write()} stores what this map holds then. */

@@ -1,6 +1,7 @@
 package org.amused4j.io;
 
 import org.amused4j.golden.Golden;
+import org.amused4j.golden.ModelCopy;
 import org.amused4j.tensor.AmusedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,20 +33,8 @@ class ModelFolderTest {
     }
 
     /** A writable copy of a golden model folder, to break. */
-    private Path copyOf(String model) throws IOException {
-        Path src = golden(model);
-        Path dst = tmp.resolve(model);
-        try (Stream<Path> all = Files.walk(src)) {
-            for (Path p : all.toList()) {
-                Path target = dst.resolve(src.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-        return dst;
+    private Path copyOf(String model) {
+        return ModelCopy.wholeFolder(golden(model), tmp.resolve(model));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.amused4j.pipeline;
 
 import org.amused4j.golden.Golden;
+import org.amused4j.golden.ModelCopy;
 import org.amused4j.io.FileWeights;
 import org.amused4j.io.SafeTensors;
 import org.amused4j.io.SafeTensorsWriter;
@@ -20,7 +21,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,12 +41,7 @@ class MappedVqTest {
     @BeforeEach
     void writeFolderWithAnFp16Vq() throws IOException {
         folder = dir.resolve("model");
-        Path source = Golden.dir().resolve("models/tiny-amused-256");
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path p : files.toList()) {
-                Files.copy(p, folder.resolve(source.relativize(p).toString()));
-            }
-        }
+        ModelCopy.wholeFolder(Golden.dir().resolve("models/tiny-amused-256"), folder);
         writeFp16Vq(folder.resolve(FP16_FILE), name -> UnaryOperator.identity());
     }
 

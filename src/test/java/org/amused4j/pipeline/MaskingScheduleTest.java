@@ -1,5 +1,6 @@
 package org.amused4j.pipeline;
 
+import org.amused4j.golden.ModelCopy;
 import org.amused4j.sampling.MaskSchedule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -7,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +20,7 @@ class MaskingScheduleTest {
     @Test
     void textToImageUsesTheConfiguredSchedule(@TempDir Path dir) throws IOException {
         Path builtIn = EmbeddedModel.locate().orElseThrow();
-        Path linear = copy(builtIn, dir.resolve("linear"));
+        Path linear = ModelCopy.wholeFolder(builtIn, dir.resolve("linear"));
         Path config = linear.resolve("scheduler").resolve("scheduler_config.json");
         Files.writeString(config, Files.readString(config).replace("\"cosine\"", "\"linear\""));
 
@@ -37,19 +37,5 @@ class MaskingScheduleTest {
         int[] withLinear = new Amused(linearModel).textToImage(request, StepListener.NONE).tokens();
         int[] linearAgain = new Amused(linearModel).textToImage(request, StepListener.NONE).tokens();
         assertThat(withLinear).isEqualTo(linearAgain).isNotEqualTo(withCosine);
-    }
-
-    private static Path copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
-        return to;
     }
 }

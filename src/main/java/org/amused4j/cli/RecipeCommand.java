@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
                 "with --model) with its training logs and plots under training/. Deterministic for a seed."},
         footer = {"", "Examples:",
                 "  amused recipe --output models/amused-shapes        # the shipped model (~60 min on 2 cores)",
-                "  amused recipe --quick --output /tmp/smoke           # every stage for a few steps"})
+                "  amused recipe --quick --output /tmp/smoke           # every stage for a few steps",
+                "  amused recipe --vq models/amused-shapes/vqvae --steps 1000 --output /tmp/try   # the VQ reused"})
 final class RecipeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -38,6 +39,10 @@ final class RecipeCommand implements Callable<Integer> {
     @Option(names = "--vq-steps", description = "VQ optimizer steps (default: the recipe's).")
     Integer vqSteps;
 
+    @Option(names = "--vq", paramLabel = "DIR", description = {"Reuse the vqvae folder of an earlier run instead of "
+            + "training a VQ (to try changes to the later stages; the VQ settings are then the folder's)."})
+    Path reusedVq;
+
     @Option(names = "--steps", description = "Text encoder + transformer optimizer steps (default: the recipe's).")
     Integer jointSteps;
 
@@ -48,7 +53,7 @@ final class RecipeCommand implements Callable<Integer> {
                 jointSteps != null ? jointSteps : config.jointSteps());
         PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
-        ShapesReport report = ShapesRecipe.run(config, output, new ShapesRecipe.Listener() {
+        ShapesReport report = ShapesRecipe.run(config, reusedVq, output, new ShapesRecipe.Listener() {
             @Override
             public void stage(String name) {
                 out.printf(Locale.ROOT, "== %s (%.0f s)%n", name, (System.nanoTime() - start) / 1e9);

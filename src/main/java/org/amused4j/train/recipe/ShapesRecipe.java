@@ -68,14 +68,16 @@ public final class ShapesRecipe {
     }
 
     private final RecipeConfig config;
+    private final Path reusedVq;
     private final Listener listener;
     private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
     private final long start = System.nanoTime();
     private long stageStart;
     private String stage;
 
-    private ShapesRecipe(RecipeConfig config, Listener listener) {
+    private ShapesRecipe(RecipeConfig config, Path reusedVq, Listener listener) {
         this.config = config;
+        this.reusedVq = reusedVq;
         this.listener = listener;
     }
 
@@ -86,6 +88,21 @@ public final class ShapesRecipe {
      * @return the held-out evaluation (null when {@link RecipeConfig#evalImages()} is 0)
      */
     public static ShapesReport run(RecipeConfig config, Path output, Listener listener) {
+        return run(config, null, output, listener);
+    }
+
+    /**
+     * As {@link #run(RecipeConfig, Path, Listener)}, but with the VQ of an earlier run ({@code reusedVq}, a
+     * diffusers {@code vqvae} folder) instead of training one: the other stages run as always on its tokens, so an
+     * experiment on the text encoder or the transformer costs the VQ's quarter of an hour once. The VQ settings of
+     * {@code config} are then unused; the codebook size is the folder's.
+     *
+     * @param reusedVq a vqvae folder, or null to train the VQ
+     */
+    public static ShapesReport run(RecipeConfig config, Path reusedVq, Path output, Listener listener) {
+        if (reusedVq != null && !Files.isRegularFile(reusedVq.resolve("config.json"))) {
+            throw new AmusedException(reusedVq + ": not a vqvae folder (no config.json)");
+        }
         if (Files.exists(output)) {
             throw new AmusedException(output + " already exists: choose a new folder (or delete it)");
         }
@@ -97,7 +114,7 @@ public final class ShapesRecipe {
         } catch (IOException e) {
             throw new AmusedException(output + ": cannot create the output folder (" + e.getMessage() + ")", e);
         }
-        ShapesReport report = new ShapesRecipe(config, listener).make(work);
+        ShapesReport report = new ShapesRecipe(config, reusedVq, listener).make(work);
         try {
             Files.move(work, output, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -127,27 +144,12 @@ public final class ShapesRecipe {
         listener.progress(merges.size() + " merges, vocabulary " + vocabulary);
 
         begin("vq");
-        VqConfig vqConfig = VqTrainingConfig.smallModel(Arrays.stream(config.vqChannels()).boxed().toList(), config.vqLayers(),
-                config.vqLatent(), config.vqEmbed(), config.codebookSize());
-        VqTrainingConfig defaults = VqTrainingConfig.defaults(vqConfig, config.vqSteps(), config.seed());
-        VqTrainingConfig vqTraining = new VqTrainingConfig(vqConfig, config.vqBatch(), config.vqSteps(),
-                defaults.learningRate(), defaults.warmupSteps(), defaults.weightDecay(), defaults.beta(),
-                config.seed(), defaults.logEvery(), defaults.deadAfterSteps(), config.vqForegroundWeight(),
-                defaults.replicas());
-        List<VqProgress> vqLog = new ArrayList<>();
-        VqModel vq = new VqTrainer(vqTraining).run(scenes.size(), i -> vqImage(scenes, i),
-                new VqTrainingLog(training.resolve("vq_log.jsonl")).andThen(p -> {
-                    vqLog.add(p);
-                    listener.progress(String.format(java.util.Locale.ROOT,
-                            "step %d/%d  mse %.5f  codes used %d  perplexity %.0f  %.1f img/s", p.step(), p.steps(),
-                            p.lossMse(), p.codesUsed(), p.perplexity(), p.imagesPerSecond()));
-                })).model();
-        VqFolder.save(vq, ShapeScene.IMAGE_SIZE, dir.resolve(ModelFolder.VQVAE));
-        plotVq(vqLog, training);
+        VqModel vq = reusedVq != null ? reuseVq(dir.resolve(ModelFolder.VQVAE)) : trainVq(scenes, dir, training);
+        int codebookSize = vq.config().numVqEmbeddings();
 
         begin("tokens");
         List<int[]> grids = encode(vq, scenes);
-        writeCodebookUsage(grids, config.codebookSize(), training.resolve("codebook_usage.json"));
+        writeCodebookUsage(grids, codebookSize, training.resolve("codebook_usage.json"));
 
         begin("text encoder + transformer");
         JointTrainingConfig joint = JointTrainingConfig.defaults(config.jointSteps()).withSeed(config.seed())
@@ -155,8 +157,8 @@ public final class ShapesRecipe {
         JointTrainer trainer = new JointTrainer(
                 JointTrainer.freshTextEncoder(JointTrainingConfig.shapesTextEncoder(vocabulary,
                         config.maxTextLength()), config.seed()),
-                JointTrainer.freshTransformer(JointTrainingConfig.shapesTransformer(config.codebookSize(),
-                        ShapeScene.IMAGE_SIZE / vqConfig.downsampleFactor()),
+                JointTrainer.freshTransformer(JointTrainingConfig.shapesTransformer(codebookSize,
+                        ShapeScene.IMAGE_SIZE / vq.config().downsampleFactor()),
                         config.seed()),
                 tokenizer, grids, captions, joint);
         List<double[]> jointLog = new ArrayList<>();
@@ -174,7 +176,7 @@ public final class ShapesRecipe {
         plotJoint(jointLog, training);
 
         begin("folder");
-        writeJson(dir.resolve(ModelFolder.SCHEDULER).resolve("scheduler_config.json"), schedulerConfig());
+        writeJson(dir.resolve(ModelFolder.SCHEDULER).resolve("scheduler_config.json"), schedulerConfig(codebookSize));
         writeJson(dir.resolve("model_index.json"), modelIndex());
         ObjectNode generation = JSON.createObjectNode();
         generation.put("guidance_scale", config.guidance());
@@ -194,6 +196,41 @@ public final class ShapesRecipe {
         end();
         writeJson(training.resolve("recipe.json"), summary());
         return report;
+    }
+
+    private VqModel trainVq(List<ShapeScene> scenes, Path dir, Path training) {
+        VqConfig vqConfig = VqTrainingConfig.smallModel(Arrays.stream(config.vqChannels()).boxed().toList(),
+                config.vqLayers(), config.vqLatent(), config.vqEmbed(), config.codebookSize());
+        VqTrainingConfig defaults = VqTrainingConfig.defaults(vqConfig, config.vqSteps(), config.seed());
+        VqTrainingConfig vqTraining = new VqTrainingConfig(vqConfig, config.vqBatch(), config.vqSteps(),
+                defaults.learningRate(), defaults.warmupSteps(), defaults.weightDecay(), defaults.beta(),
+                config.seed(), defaults.logEvery(), defaults.deadAfterSteps(), config.vqForegroundWeight(),
+                defaults.replicas());
+        List<VqProgress> vqLog = new ArrayList<>();
+        VqModel vq = new VqTrainer(vqTraining).run(scenes.size(), i -> vqImage(scenes, i),
+                new VqTrainingLog(training.resolve("vq_log.jsonl")).andThen(p -> {
+                    vqLog.add(p);
+                    listener.progress(String.format(java.util.Locale.ROOT,
+                            "step %d/%d  mse %.5f  codes used %d  perplexity %.0f  %.1f img/s", p.step(), p.steps(),
+                            p.lossMse(), p.codesUsed(), p.perplexity(), p.imagesPerSecond()));
+                })).model();
+        VqFolder.save(vq, ShapeScene.IMAGE_SIZE, dir.resolve(ModelFolder.VQVAE));
+        plotVq(vqLog, training);
+        return vq;
+    }
+
+    /** The reused VQ's folder copied into the model (its training logs stay with the run that made it). */
+    private VqModel reuseVq(Path target) {
+        createDirectories(target);
+        try (var files = Files.list(reusedVq)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, target.resolve(file.getFileName()));
+            }
+        } catch (IOException e) {
+            throw new AmusedException(reusedVq + ": cannot copy the VQ (" + e.getMessage() + ")", e);
+        }
+        listener.progress("reused the VQ of " + reusedVq);
+        return VqModel.load(target);
     }
 
     /**
@@ -310,11 +347,11 @@ public final class ShapesRecipe {
                 .writePng(training.resolve("transformer_loss.png"));
     }
 
-    private ObjectNode schedulerConfig() {
+    private static ObjectNode schedulerConfig(int codebookSize) {
         ObjectNode s = JSON.createObjectNode();
         s.put("_class_name", "AmusedScheduler");
         s.put("_diffusers_version", DIFFUSERS_VERSION);
-        s.put("mask_token_id", config.codebookSize());
+        s.put("mask_token_id", codebookSize);
         s.put("masking_schedule", "cosine");
         return s;
     }
@@ -334,6 +371,9 @@ public final class ShapesRecipe {
     private ObjectNode summary() {
         ObjectNode root = JSON.createObjectNode();
         root.set("config", JSON.valueToTree(config));
+        if (reusedVq != null) {
+            root.put("reused_vq", reusedVq.toAbsolutePath().toString());
+        }
         ObjectNode stages = root.putObject("stage_seconds");
         stageSeconds.forEach(stages::put);
         root.put("total_seconds", (System.nanoTime() - start) / 1e9);

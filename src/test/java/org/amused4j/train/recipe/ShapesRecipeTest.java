@@ -70,6 +70,41 @@ class ShapesRecipeTest {
                 GenerationOptions.defaults().withSeed(3)), StepListener.NONE);
         assertThat(g.images().shape()).containsExactly(1, 3, 64, 64);
         assertThat(g.tokenWidth()).isEqualTo(16);
+
+        Path again = dir.resolve("again");
+        List<String> againLines = new ArrayList<>();
+        ShapesRecipe.run(RecipeConfig.quick().withSteps(1, 1), out.resolve("vqvae"), again, new ShapesRecipe.Listener() {
+            @Override
+            public void stage(String name) {
+            }
+
+            @Override
+            public void progress(String line) {
+                againLines.add(line);
+            }
+        });
+        assertThat(againLines).as("no VQ training").noneMatch(l -> l.startsWith("step ") && l.contains("mse"));
+        assertThat(Files.readAllBytes(again.resolve("vqvae/diffusion_pytorch_model.safetensors")))
+                .as("the reused VQ, as it was").isEqualTo(Files.readAllBytes(
+                        out.resolve("vqvae/diffusion_pytorch_model.safetensors")));
+        assertThat(new ObjectMapper().readTree(again.resolve("training/recipe.json").toFile()).get("reused_vq")
+                .asText()).isEqualTo(out.resolve("vqvae").toAbsolutePath().toString());
+        assertThat(AmusedModel.load(again, null).transformer()).isNotNull();
+    }
+
+    @Test
+    void aReusedVqMustBeAVqFolder(@TempDir Path dir) {
+        assertThatThrownBy(() -> ShapesRecipe.run(RecipeConfig.quick(), dir, dir.resolve("model"),
+                new ShapesRecipe.Listener() {
+                    @Override
+                    public void stage(String name) {
+                    }
+
+                    @Override
+                    public void progress(String line) {
+                    }
+                })).isInstanceOf(AmusedException.class).hasMessageContaining("not a vqvae folder");
+        assertThat(dir.resolve("model")).doesNotExist();
     }
 
     @Test

@@ -6,6 +6,7 @@ import org.amused4j.tensor.FloatWeight;
 import org.amused4j.tensor.HalfWeight;
 import org.amused4j.tensor.Weight;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Transposes are absorbed by the packing, so the kernel never sees them.
  *
  * <p>Threads: when N ≥ M (every linear layer of the transformer), op(A) is packed once, whole, by all threads
- * together, and the NC column blocks are then handed out one at a time, each thread packing its blocks of B.
+ * together, and the column blocks (NC wide, narrower for the last round: {@link #columnBlocks}) are then handed
+ * out one at a time, each thread packing its blocks of B.
  * Otherwise (rows outnumber columns, or A is too large to hold packed) the work is split into one fixed part per
  * thread, by rows or columns, each running the whole nest with its own packing buffers.
  */
@@ -139,16 +141,35 @@ final class Gemm {
         });
         // Column blocks handed out one at a time rather than in fixed halves: a core slowed by other work (or
         // by a slower share of the memory) takes fewer, instead of leaving the other one waiting at the join.
-        int blocks = ceilDiv(n, NC);
+        int[] starts = columnBlocks(n, threads);
+        int blocks = starts.length - 1;
         AtomicInteger next = new AtomicInteger();
         Parallel.forEach(Math.min(threads, blocks), worker -> {
             for (int block = next.getAndIncrement(); block < blocks; block = next.getAndIncrement()) {
-                int from = block * NC;
-                int to = Math.min(n, from + NC);
+                int from = starts[block];
+                int to = starts[block + 1];
                 multiply(transA, m, to - from, k, alpha, a, aOff, lda, ap, true, b.fromColumn(from), beta, c,
                         cOff + from, ldc);
             }
         });
+    }
+
+    /**
+     * Where the column blocks of {@link #columnsSharingA} start (and, last, n): NC wide while every thread still
+     * has a whole one to take, then a quarter of that, so the threads finish within a small block of each other
+     * (at n = 1024 the last of eight 128-column blocks left one core idle for up to a block's time).
+     */
+    static int[] columnBlocks(int n, int threads) {
+        int tail = Math.max(NR, NC / 4 / NR * NR);
+        int[] starts = new int[ceilDiv(n, tail) + 1];
+        int count = 0;
+        int from = 0;
+        while (from < n) {
+            starts[count++] = from;
+            from += n - from > threads * NC ? NC : tail;
+        }
+        starts[count++] = n;
+        return Arrays.copyOf(starts, count);
     }
 
     /** C = beta·C, with beta = 0 clearing C whatever it held. */

@@ -2,6 +2,7 @@ package org.amused4j.kernels;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Arrays;
@@ -70,6 +71,27 @@ class GemmTest {
         for (int i = 0; i < m; i++) {
             for (int j = n; j < ldc && cOff + i * ldc + j < c.length; j++) {
                 assertThat(actual[cOff + i * ldc + j]).as("padding column untouched").isEqualTo(c[cOff + i * ldc + j]);
+            }
+        }
+    }
+
+    /** The column blocks two threads take: every column once, NC wide at first, small at the end. */
+    @ParameterizedTest(name = "n={0} threads={1}")
+    @CsvSource({"1, 2", "31, 2", "256, 2", "1024, 2", "600, 2", "5632, 2",
+            "1024, 1", "1000, 4"})
+    void columnBlocksCoverEveryColumnOnceAndShrinkForTheLastRound(int n, int threads) {
+        int[] starts = Gemm.columnBlocks(n, threads);
+        assertThat(starts[0]).isZero();
+        assertThat(starts[starts.length - 1]).isEqualTo(n);
+        int tail = Gemm.NC / 4;
+        for (int i = 0; i + 1 < starts.length; i++) {
+            int width = starts[i + 1] - starts[i];
+            assertThat(width).as("block %d", i).isPositive().isLessThanOrEqualTo(Gemm.NC);
+            if (n - starts[i] <= threads * Gemm.NC) {
+                assertThat(width).as("block %d, in the last %d columns", i, threads * Gemm.NC)
+                        .isLessThanOrEqualTo(tail);
+            } else {
+                assertThat(width).as("block %d", i).isEqualTo(Gemm.NC);
             }
         }
     }

@@ -1,6 +1,7 @@
 package org.amused4j.nn;
 
 import org.amused4j.tensor.Tensor;
+import org.amused4j.tensor.Transpose;
 
 /**
  * Conversions between the two layouts of the conv part: NCHW feature maps (what the convolutions and the
@@ -15,7 +16,7 @@ public final class Layouts {
     public static Tensor toNhwc(Tensor x) {
         int b = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
         Tensor out = Tensor.zeros(b, h, w, c);
-        transpose(x.data(), out.data(), b, c, h * w);
+        Transpose.batched(x.data(), out.data(), b, c, h * w);
         return out;
     }
 
@@ -23,7 +24,7 @@ public final class Layouts {
     public static Tensor toNchw(Tensor x) {
         int b = x.dim(0), h = x.dim(1), w = x.dim(2), c = x.dim(3);
         Tensor out = Tensor.zeros(b, c, h, w);
-        transpose(x.data(), out.data(), b, h * w, c);
+        Transpose.batched(x.data(), out.data(), b, h * w, c);
         return out;
     }
 
@@ -44,22 +45,9 @@ public final class Layouts {
     /** dst += the transpose of each of {@code batch} [rows, cols] matrices of src. */
     private static void addTransposed(float[] src, float[] dst, int batch, int rows, int cols) {
         float[] t = new float[src.length];
-        transpose(src, t, batch, rows, cols);
+        Transpose.batched(src, t, batch, rows, cols);
         for (int i = 0; i < t.length; i++) {
             dst[i] += t[i];
-        }
-    }
-
-    /** Transposes each of {@code batch} [rows, cols] matrices into [cols, rows]. */
-    private static void transpose(float[] src, float[] dst, int batch, int rows, int cols) {
-        int plane = rows * cols;
-        for (int n = 0; n < batch; n++) {
-            int base = n * plane;
-            for (int r = 0; r < rows; r++) {
-                for (int c = 0; c < cols; c++) {
-                    dst[base + c * rows + r] = src[base + r * cols + c];
-                }
-            }
         }
     }
 }

@@ -2,6 +2,7 @@ package org.amused4j.sampling;
 
 import org.amused4j.kernels.Kernels;
 import org.amused4j.tensor.Tensor;
+import org.amused4j.tensor.Transpose;
 
 import java.util.Arrays;
 
@@ -259,15 +260,7 @@ public final class AmusedScheduler {
                 return src.clone();
             }
             float[] out = new float[src.length];
-            for (int b = 0; b < batch; b++) {
-                int base = b * vocab * length;
-                for (int v = 0; v < vocab; v++) {
-                    int from = base + v * length;
-                    for (int l = 0; l < length; l++) {
-                        out[base + l * vocab + v] = src[from + l];
-                    }
-                }
-            }
+            Transpose.batched(src, out, batch, vocab, length);
             return out;
         }
     }

@@ -226,7 +226,9 @@ final class Winograd {
     /**
      * Half of a 16-row block against two groups of L tiles: c_g[r][t] = Σ_k a[k][r]·b_g[k][t] for r < 8, with a
      * read at stride {@link #ROW_BLOCK}. Sixteen accumulators from 8 broadcasts and 2 loads per k, where the 16×L
-     * form needs 16 broadcasts and 1 load for as many multiplies.
+     * form needs 16 broadcasts and 1 load for as many multiplies. The register tile is {@link Gemm}'s; its kernel
+     * is not reused because it reads packed panels at fixed strides, and a kernel taking strides cost the GEMM 9 %
+     * (BENCHMARKS.md, "Transformer pass").
      */
     private static void product8x2(float[] a, int ai, float[] b, int b0, int b1, int depth, float[] c, int c0i,
                                    int c1i) {

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * values. U and V are written by the transforms directly in the layout the register-tile products read (16
  * output channels × L tiles), so the products need no packing (a general {@link Gemm} per ξ spent a third of
  * its time packing and clearing). The products take 8 channels × two groups of L tiles at a time
- * ({@link #product8x2}): 10 loads per 16 multiplies instead of 17 made the 512×512 VQ decode ~9 % faster.
+ * ({@link #product8x2}; a band with an odd number of groups gets a padding one): 10 loads per 16 multiplies
+ * instead of 17 made the 512×512 VQ decode ~9 % faster.
  * Bands run in parallel when there are enough of them, otherwise one after the other with the work inside
  * each band (channels, products) split across the cores. The weight transform is redone per call (about 1% of
  * the work at 64×64 and above); its buffer, and the bands' V and M, are kept per thread.
@@ -111,7 +112,8 @@ final class Winograd {
         int cout = g.cout();
         int coutPadded = Gemm.ceilDiv(cout, ROW_BLOCK) * ROW_BLOCK;
         int rowGroups = Gemm.ceilDiv(tw, L);
-        int groups = rows * rowGroups;
+        // The products take groups in pairs; an odd count gets one more group, whose tiles are never written out.
+        int groups = rows * rowGroups + (rows * rowGroups) % 2;
         int vSlab = groups * cin * L;
         int mSlab = groups * coutPadded * L;
         BandBuffers buf = BANDS.get();
@@ -132,18 +134,13 @@ final class Winograd {
                 int xi = job / blocks;
                 int block = job % blocks;
                 int a = (xi * blocks + block) * cin * ROW_BLOCK;
-                int group = 0;
-                for (; group + 1 < groups; group += 2) {
+                for (int group = 0; group < groups; group += 2) {
                     int v0 = xi * vSlab + group * cin * L;
                     int m0 = xi * mSlab + (group * coutPadded + block * ROW_BLOCK) * L;
                     int m1 = m0 + coutPadded * L;
                     product8x2(u, a, v, v0, v0 + cin * L, cin, m, m0, m1);
                     product8x2(u, a + ROW_BLOCK / 2, v, v0, v0 + cin * L, cin, m, m0 + ROW_BLOCK / 2 * L,
                             m1 + ROW_BLOCK / 2 * L);
-                }
-                if (group < groups) {
-                    product(u, a, v, xi * vSlab + group * cin * L, cin,
-                            m, xi * mSlab + (group * coutPadded + block * ROW_BLOCK) * L);
                 }
             }
         });
@@ -164,69 +161,9 @@ final class Winograd {
     }
 
     /**
-     * One 16×L block of a transform position's product: c[r][t] = Σ_k a[k][r]·b[k][t] for k < depth, with a
-     * (16 output channels) and b (L tiles) stored k-major, c row-major. The 16 accumulators stay in registers.
-     * Only for a band's last group of tiles when their count is odd; pairs go to {@link #product8x2}.
-     */
-    private static void product(float[] a, int ai, float[] b, int bi, int depth, float[] c, int ci) {
-        FloatVector c0 = FloatVector.zero(S);
-        FloatVector c1 = c0;
-        FloatVector c2 = c0;
-        FloatVector c3 = c0;
-        FloatVector c4 = c0;
-        FloatVector c5 = c0;
-        FloatVector c6 = c0;
-        FloatVector c7 = c0;
-        FloatVector c8 = c0;
-        FloatVector c9 = c0;
-        FloatVector c10 = c0;
-        FloatVector c11 = c0;
-        FloatVector c12 = c0;
-        FloatVector c13 = c0;
-        FloatVector c14 = c0;
-        FloatVector c15 = c0;
-        for (int k = 0; k < depth; k++) {
-            int ak = ai + k * ROW_BLOCK;
-            FloatVector bk = FloatVector.fromArray(S, b, bi + k * L);
-            c0 = FloatVector.broadcast(S, a[ak]).fma(bk, c0);
-            c1 = FloatVector.broadcast(S, a[ak + 1]).fma(bk, c1);
-            c2 = FloatVector.broadcast(S, a[ak + 2]).fma(bk, c2);
-            c3 = FloatVector.broadcast(S, a[ak + 3]).fma(bk, c3);
-            c4 = FloatVector.broadcast(S, a[ak + 4]).fma(bk, c4);
-            c5 = FloatVector.broadcast(S, a[ak + 5]).fma(bk, c5);
-            c6 = FloatVector.broadcast(S, a[ak + 6]).fma(bk, c6);
-            c7 = FloatVector.broadcast(S, a[ak + 7]).fma(bk, c7);
-            c8 = FloatVector.broadcast(S, a[ak + 8]).fma(bk, c8);
-            c9 = FloatVector.broadcast(S, a[ak + 9]).fma(bk, c9);
-            c10 = FloatVector.broadcast(S, a[ak + 10]).fma(bk, c10);
-            c11 = FloatVector.broadcast(S, a[ak + 11]).fma(bk, c11);
-            c12 = FloatVector.broadcast(S, a[ak + 12]).fma(bk, c12);
-            c13 = FloatVector.broadcast(S, a[ak + 13]).fma(bk, c13);
-            c14 = FloatVector.broadcast(S, a[ak + 14]).fma(bk, c14);
-            c15 = FloatVector.broadcast(S, a[ak + 15]).fma(bk, c15);
-        }
-        c0.intoArray(c, ci);
-        c1.intoArray(c, ci + L);
-        c2.intoArray(c, ci + 2 * L);
-        c3.intoArray(c, ci + 3 * L);
-        c4.intoArray(c, ci + 4 * L);
-        c5.intoArray(c, ci + 5 * L);
-        c6.intoArray(c, ci + 6 * L);
-        c7.intoArray(c, ci + 7 * L);
-        c8.intoArray(c, ci + 8 * L);
-        c9.intoArray(c, ci + 9 * L);
-        c10.intoArray(c, ci + 10 * L);
-        c11.intoArray(c, ci + 11 * L);
-        c12.intoArray(c, ci + 12 * L);
-        c13.intoArray(c, ci + 13 * L);
-        c14.intoArray(c, ci + 14 * L);
-        c15.intoArray(c, ci + 15 * L);
-    }
-
-    /**
      * Half of a 16-row block against two groups of L tiles: c_g[r][t] = Σ_k a[k][r]·b_g[k][t] for r < 8, with a
-     * read at stride {@link #ROW_BLOCK}. Sixteen accumulators from 8 broadcasts and 2 loads per k, where the 16×L
-     * form needs 16 broadcasts and 1 load for as many multiplies. The register tile is {@link Gemm}'s; its kernel
+     * read at stride {@link #ROW_BLOCK}. Sixteen accumulators from 8 broadcasts and 2 loads per k, where 16 channels
+     * × one group (the former kernel) need 16 broadcasts and 1 load for as many multiplies. The register tile is {@link Gemm}'s; its kernel
      * is not reused because it reads packed panels at fixed strides, and a kernel taking strides cost the GEMM 9 %
      * (BENCHMARKS.md, "Transformer pass").
      */
@@ -412,7 +349,7 @@ final class Winograd {
     }
 
     /**
-     * U = G·g·Gᵀ for every (co, ci), packed for {@link #product} as [ξ][cout / 16][cin][16] (output channels
+     * U = G·g·Gᵀ for every (co, ci), packed for {@link #product8x2} as [ξ][cout / 16][cin][16] (output channels
      * past cout zero), in a per-thread buffer reused across calls.
      */
     private static float[] transformedWeights(float[] weight, int cout, int cin) {

@@ -41,13 +41,6 @@ final class Gemm {
     static final int MC = 1024;
     /** k steps per strip of the transposing B packing: one 64-byte line of each source row. */
     private static final int TRANSPOSE_STRIP = 16;
-    /**
-     * k steps per strip when the transposing packing widens half-precision weights: a column's whole K slab. The
-     * weights stream from a memory-mapped file that no cache holds; 1 KiB runs per row let the prefetcher keep up,
-     * where 32-byte pieces of 32 rows left each read waiting on memory (amused-256 and -512 passes 2–4 % faster,
-     * alternating runs; the packed panel, 64 KiB, is then written from L2 instead of L1).
-     */
-    private static final int HALF_STRIP = KC;
     /** Largest op(A), in floats, packed whole and shared by the column parts (16 MiB, kept per calling thread). */
     private static final long MAX_SHARED_A = 1 << 22;
     /** Below this many flops a single thread finishes before a fork would pay off. */
@@ -302,7 +295,7 @@ final class Gemm {
 
         /**
          * Packs k-range [p0, p0+kc) × columns [j0, j0+nc) into NR-column panels (k-major), zero-padding the
-         * last; {@code strip} is scratch space of {@link #TRANSPOSE_STRIP} floats.
+         * last; {@code strip} is scratch space of {@link #KC} floats.
          */
         void pack(int p0, int kc, int j0, int nc, float[] bp, float[] strip);
     }
@@ -356,8 +349,11 @@ final class Gemm {
     }
 
     /**
-     * A half-precision weight W [N, K] read as op(B) = Wᵀ: the transposing packing widens each column's strip of
-     * {@link #TRANSPOSE_STRIP} k values into L1 scratch, then scatters it into the panel.
+     * A half-precision weight W [N, K] read as op(B) = Wᵀ: the transposing packing widens each column's whole K
+     * slab into scratch, then scatters it into the panel. Whole slabs because the weights stream from a
+     * memory-mapped file that no cache holds: 1 KiB runs per row let the prefetcher keep up, where 32-byte pieces of
+     * 32 rows in turn (the float path's strips) left each read waiting on memory (amused-256 and -512 passes 2–4 %
+     * faster, alternating runs; the 64 KiB panel is then written from L2 instead of L1).
      */
     private record HalfB(HalfWeight w, long off, int ld) implements BOperand {
         @Override
@@ -370,14 +366,10 @@ final class Gemm {
             for (int jj = 0; jj < nc; jj += NR) {
                 int base = jj * kc;
                 int nr = Math.min(NR, nc - jj);
-                for (int p1 = 0; p1 < kc; p1 += HALF_STRIP) {
-                    int len = Math.min(HALF_STRIP, kc - p1);
-                    for (int col = 0; col < nr; col++) {
-                        w.read(off + (long) (j0 + jj + col) * ld + p0 + p1, strip, 0, len);
-                        int dst = base + p1 * NR + col;
-                        for (int p = 0; p < len; p++) {
-                            bp[dst + p * NR] = strip[p];
-                        }
+                for (int col = 0; col < nr; col++) {
+                    w.read(off + (long) (j0 + jj + col) * ld + p0, strip, 0, kc);
+                    for (int p = 0; p < kc; p++) {
+                        bp[base + p * NR + col] = strip[p];
                     }
                 }
                 zeroColumns(bp, base, kc, nr);
@@ -514,9 +506,11 @@ final class Gemm {
     /** Per-thread packing space, grown on demand and reused across calls. */
     private static final class Buffers {
         final float[] tile = new float[MR * NR];
-        final float[] strip = new float[Math.max(TRANSPOSE_STRIP, HALF_STRIP)];
+        final float[] strip = new float[KC];
         private float[] a = new float[0];
         private float[] b = new float[0];
+        /** All of op(A), packed once for the column parts of one call; see {@link #columnsSharingA}. */
+        private float[] wholeA = new float[0];
 
         float[] packedA(int size) {
             if (a.length < size) {
@@ -524,9 +518,6 @@ final class Gemm {
             }
             return a;
         }
-
-        /** All of op(A), packed once for the column parts of one call; see {@link #columnsSharingA}. */
-        private float[] wholeA = new float[0];
 
         float[] packedWholeA(int size) {
             if (wholeA.length < size) {

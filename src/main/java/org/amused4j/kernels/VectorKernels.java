@@ -199,7 +199,7 @@ public final class VectorKernels implements Kernels {
     }
 
     /** Splits [off, off+len) into per-thread ranges that start on a vector boundary (relative to off). */
-    private static void inChunks(int off, int len, Parallel.RangeBody body) {
+    static void inChunks(int off, int len, Parallel.RangeBody body) {
         int chunks = Math.max(1, Math.min(Parallel.threads(), len / MIN_CHUNK));
         Parallel.forEach(chunks, part -> {
             int from = off + (int) ((long) len * part / chunks / L * L);

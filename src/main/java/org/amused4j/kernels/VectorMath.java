@@ -25,6 +25,7 @@ final class VectorMath {
     /** Adding 1.5·2²³ rounds to the nearest integer and leaves it in the low mantissa bits. */
     private static final float ROUND_MAGIC = 12582912f;
     private static final int ROUND_MAGIC_BITS = 0x4B400000;
+    private static final float INV_SQRT_2PI = 0.39894228040143268f;
 
     /** Elements per pass of the blocked functions: their scratch stays in L1. */
     private static final int BLOCK = 512;
@@ -140,6 +141,94 @@ final class VectorMath {
                 VectorMask<Float> m = SPECIES.indexInRange(i, n);
                 FloatVector v = FloatVector.fromArray(SPECIES, x, off + b + i, m);
                 v.mul(0.5f).mul(FloatVector.fromArray(SPECIES, u, i, m)).intoArray(x, off + b + i, m);
+            }
+        }
+    }
+
+    /**
+     * For x[off..off+n), n ≤ {@value #BLOCK}: cdf = Φ(x) = 0.5·erfc(−x/√2) and xPdf = x·φ(x), the two terms of
+     * GELU'(x) (GELU(x) = x·Φ(x)). Φ comes from the same erfc as {@link #gelu}, so forward and backward agree.
+     */
+    private static void normalCdfAndXPdf(float[] x, int off, int n, float[] cdf, float[] xPdf) {
+        scaleInto(x, off, n, -0.70710678118654752f, cdf);
+        erfc(cdf, 0, n, xPdf);
+        for (int i = 0; i < n; i += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, off + i, m);
+            FloatVector.fromArray(SPECIES, cdf, i, m).mul(0.5f).intoArray(cdf, i, m);
+            v.mul(v).mul(-0.5f).intoArray(xPdf, i, m);
+        }
+        exp(xPdf, 0, n);
+        for (int i = 0; i < n; i += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, off + i, m);
+            v.mul(INV_SQRT_2PI).mul(FloatVector.fromArray(SPECIES, xPdf, i, m)).intoArray(xPdf, i, m);
+        }
+    }
+
+    /** dX += dY·GELU'(x) = dY·(Φ(x) + x·φ(x)) over [off, off+len) (x, dY and dX indexed alike), in blocks. */
+    static void geluGradient(float[] x, int off, int len, float[] dY, float[] dX) {
+        float[][] scratch = SCRATCH.get();
+        float[] cdf = scratch[0];
+        float[] xPdf = scratch[1];
+        for (int b = 0; b < len; b += BLOCK) {
+            int n = Math.min(BLOCK, len - b);
+            int at = off + b;
+            normalCdfAndXPdf(x, at, n, cdf, xPdf);
+            for (int i = 0; i < n; i += LANES) {
+                VectorMask<Float> m = SPECIES.indexInRange(i, n);
+                FloatVector d = FloatVector.fromArray(SPECIES, cdf, i, m).add(FloatVector.fromArray(SPECIES, xPdf, i, m));
+                FloatVector.fromArray(SPECIES, dY, at + i, m).fma(d, FloatVector.fromArray(SPECIES, dX, at + i, m))
+                        .intoArray(dX, at + i, m);
+            }
+        }
+    }
+
+    /**
+     * GEGLU's gradient for one row of h = value ⊙ GELU(gate), value at z[value..value+len), gate at
+     * z[gate..gate+len), dH at dH[dh..dh+len): dZ[value + j] += dH·GELU(gate), dZ[gate + j] += dH·value·GELU'(gate).
+     */
+    static void gegluGradient(float[] z, int value, int gate, int len, float[] dH, int dh, float[] dZ) {
+        float[][] scratch = SCRATCH.get();
+        float[] cdf = scratch[0];
+        float[] xPdf = scratch[1];
+        for (int b = 0; b < len; b += BLOCK) {
+            int n = Math.min(BLOCK, len - b);
+            normalCdfAndXPdf(z, gate + b, n, cdf, xPdf);
+            for (int i = 0; i < n; i += LANES) {
+                VectorMask<Float> m = SPECIES.indexInRange(i, n);
+                int v = value + b + i;
+                int g = gate + b + i;
+                FloatVector d = FloatVector.fromArray(SPECIES, dH, dh + b + i, m);
+                FloatVector x = FloatVector.fromArray(SPECIES, z, g, m);
+                FloatVector phi = FloatVector.fromArray(SPECIES, cdf, i, m);
+                d.mul(x.mul(phi)).add(FloatVector.fromArray(SPECIES, dZ, v, m)).intoArray(dZ, v, m);
+                FloatVector slope = phi.add(FloatVector.fromArray(SPECIES, xPdf, i, m));
+                d.mul(FloatVector.fromArray(SPECIES, z, v, m)).fma(slope, FloatVector.fromArray(SPECIES, dZ, g, m))
+                        .intoArray(dZ, g, m);
+            }
+        }
+    }
+
+    /**
+     * dX += dY·d/dx[x·σ(a·x)] = dY·(s + a·x·s·(1 − s)), s = σ(a·x), over [off, off+len) (SiLU for a = 1, quick
+     * GELU for 1.702), in blocks.
+     */
+    static void timesSigmoidGradient(float[] x, int off, int len, float scale, float[] dY, float[] dX) {
+        float[] s = SCRATCH.get()[0];
+        for (int b = 0; b < len; b += BLOCK) {
+            int n = Math.min(BLOCK, len - b);
+            int at = off + b;
+            scaleInto(x, at, n, -scale, s);
+            exp(s, 0, n);
+            for (int i = 0; i < n; i += LANES) {
+                VectorMask<Float> m = SPECIES.indexInRange(i, n);
+                FloatVector sig = FloatVector.fromArray(SPECIES, s, i, m).add(1f);
+                sig = FloatVector.broadcast(SPECIES, 1f).div(sig);
+                FloatVector ax = FloatVector.fromArray(SPECIES, x, at + i, m).mul(scale);
+                FloatVector d = ax.mul(sig).mul(sig.neg().add(1f)).add(sig);
+                FloatVector.fromArray(SPECIES, dY, at + i, m).fma(d, FloatVector.fromArray(SPECIES, dX, at + i, m))
+                        .intoArray(dX, at + i, m);
             }
         }
     }

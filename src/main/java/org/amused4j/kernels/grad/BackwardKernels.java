@@ -1,6 +1,6 @@
 package org.amused4j.kernels.grad;
 
-import org.amused4j.kernels.Erf;
+import org.amused4j.kernels.ActivationGradients;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.Parallel;
 
@@ -25,10 +25,6 @@ import org.amused4j.kernels.Parallel;
  * use the fastest backend.
  */
 public final class BackwardKernels {
-    private static final double INV_SQRT_2 = 0.7071067811865476;
-    private static final double INV_SQRT_2PI = 0.3989422804014327;
-    private static final double QUICK_GELU_ALPHA = 1.702;
-
     private BackwardKernels() {
     }
 
@@ -192,59 +188,7 @@ public final class BackwardKernels {
      */
     public static void groupNorm(float[] x, int n, int channels, int hw, int groups, float[] weight, float eps,
                                  float[] dY, float[] dX, float[] dWeight, float[] dBias) {
-        int perGroup = channels / groups;
-        int len = perGroup * hw;
-        Parallel.forEach(groups, g -> {
-            double[] sumW = new double[perGroup];
-            double[] sumB = new double[perGroup];
-            for (int b = 0; b < n; b++) {
-                int base = (b * channels + g * perGroup) * hw;
-                double mean = 0;
-                for (int i = 0; i < len; i++) {
-                    mean += x[base + i];
-                }
-                mean /= len;
-                double var = 0;
-                for (int i = 0; i < len; i++) {
-                    double d = x[base + i] - mean;
-                    var += d * d;
-                }
-                double inv = 1.0 / Math.sqrt(var / len + eps);
-                double meanG = 0;
-                double meanGx = 0;
-                for (int c = 0; c < perGroup; c++) {
-                    double w = weight != null ? weight[g * perGroup + c] : 1.0;
-                    for (int i = 0; i < hw; i++) {
-                        int idx = base + c * hw + i;
-                        double xhat = (x[idx] - mean) * inv;
-                        meanG += dY[idx] * w;
-                        meanGx += dY[idx] * w * xhat;
-                        sumW[c] += dY[idx] * xhat;
-                        sumB[c] += dY[idx];
-                    }
-                }
-                if (dX != null) {
-                    meanG /= len;
-                    meanGx /= len;
-                    for (int c = 0; c < perGroup; c++) {
-                        double w = weight != null ? weight[g * perGroup + c] : 1.0;
-                        for (int i = 0; i < hw; i++) {
-                            int idx = base + c * hw + i;
-                            double xhat = (x[idx] - mean) * inv;
-                            dX[idx] += (float) (inv * (dY[idx] * w - meanG - xhat * meanGx));
-                        }
-                    }
-                }
-            }
-            for (int c = 0; c < perGroup; c++) {
-                if (dWeight != null) {
-                    dWeight[g * perGroup + c] += (float) sumW[c];
-                }
-                if (dBias != null) {
-                    dBias[g * perGroup + c] += (float) sumB[c];
-                }
-            }
-        });
+        GroupNormBackward.run(x, n, channels, hw, groups, weight, eps, dY, dX, dWeight, dBias);
     }
 
     /**
@@ -262,24 +206,17 @@ public final class BackwardKernels {
 
     /** Exact GELU over [off, off+len): dX += dY·(Φ(x) + x·φ(x)). */
     public static void gelu(float[] x, int off, int len, float[] dY, float[] dX) {
-        forElements(off, len, i -> dX[i] += (float) (dY[i] * geluDerivative(x[i])));
+        ActivationGradients.gelu(x, off, len, dY, dX);
     }
 
     /** CLIP's quick GELU x·σ(1.702x) over [off, off+len): dX += dY·(σ(ax) + ax·σ(ax)·(1 − σ(ax))). */
     public static void quickGelu(float[] x, int off, int len, float[] dY, float[] dX) {
-        forElements(off, len, i -> {
-            double ax = QUICK_GELU_ALPHA * x[i];
-            double s = sigmoid(ax);
-            dX[i] += (float) (dY[i] * (s + ax * s * (1 - s)));
-        });
+        ActivationGradients.quickGelu(x, off, len, dY, dX);
     }
 
     /** SiLU x·σ(x) over [off, off+len): dX += dY·σ(x)·(1 + x·(1 − σ(x))). */
     public static void silu(float[] x, int off, int len, float[] dY, float[] dX) {
-        forElements(off, len, i -> {
-            double s = sigmoid(x[i]);
-            dX[i] += (float) (dY[i] * s * (1 + x[i] * (1 - s)));
-        });
+        ActivationGradients.silu(x, off, len, dY, dX);
     }
 
     /**
@@ -287,47 +224,7 @@ public final class BackwardKernels {
      * dValue += dH·GELU(gate), dGate += dH·value·GELU'(gate), both written into dZ's halves.
      */
     public static void geglu(float[] z, int rows, int inner, float[] dH, float[] dZ) {
-        Parallel.forRange(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int value = r * 2 * inner;
-                int gate = value + inner;
-                for (int j = 0; j < inner; j++) {
-                    double d = dH[r * inner + j];
-                    float x = z[gate + j];
-                    // One erfc for both terms (the same values as Erf.gelu and geluDerivative compute).
-                    double erfc = Erf.erfc(-x * INV_SQRT_2);
-                    dZ[value + j] += (float) (d * (float) (0.5 * x * erfc));
-                    dZ[gate + j] += (float) (d * z[value + j] * geluDerivative(x, erfc));
-                }
-            }
-        });
-    }
-
-    /** d/dx x·Φ(x) = Φ(x) + x·φ(x). */
-    static double geluDerivative(double x) {
-        return geluDerivative(x, Erf.erfc(-x * INV_SQRT_2));
-    }
-
-    /** {@link #geluDerivative(double)} given erfc(-x/√2) = 2Φ(x). */
-    private static double geluDerivative(double x, double erfcOfMinusXOverSqrt2) {
-        return 0.5 * erfcOfMinusXOverSqrt2 + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
-    }
-
-    private static double sigmoid(double x) {
-        return 1.0 / (1.0 + Math.exp(-x));
-    }
-
-    @FunctionalInterface
-    private interface ElementBody {
-        void apply(int i);
-    }
-
-    private static void forElements(int off, int len, ElementBody body) {
-        Parallel.forRange(len, (from, to) -> {
-            for (int i = off + from; i < off + to; i++) {
-                body.apply(i);
-            }
-        });
+        ActivationGradients.geglu(z, rows, inner, dH, dZ);
     }
 
     // ---- convolutions and resampling ------------------------------------------------------------------

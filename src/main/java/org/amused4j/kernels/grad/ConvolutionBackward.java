@@ -16,6 +16,9 @@ import java.util.Arrays;
  *   <li>otherwise im2col: for a chunk of output pixels, columns C [cin/groups·kh·kw, pixels] hold the
  *       input each pixel sees; dW_g += dY_g·Cᵀ, and dC = W_gᵀ·dY_g is scattered back into dX (col2im).</li>
  * </ul>
+ * A dense stride-1 convolution (the VQ's 3×3 ones) takes dX as a forward convolution instead: dY correlated
+ * with the kernel flipped in space and transposed in channels, padded by k − 1 − pad, is exactly dX, and the
+ * forward runs it with its fastest algorithm (Winograd) instead of a product and a scatter.
  */
 final class ConvolutionBackward {
     /** Bounds the im2col scratch (floats) by processing output pixels in chunks. */
@@ -33,6 +36,8 @@ final class ConvolutionBackward {
     private final int groups;
     private final int oh;
     private final int ow;
+    private final int padBottom;
+    private final int padRight;
     private final boolean pointwise;
 
     ConvolutionBackward(int cin, int h, int w, int cout, int kh, int kw, int stride,
@@ -46,6 +51,8 @@ final class ConvolutionBackward {
         this.stride = stride;
         this.padTop = padTop;
         this.padLeft = padLeft;
+        this.padBottom = padBottom;
+        this.padRight = padRight;
         this.groups = groups;
         this.oh = (h + padTop + padBottom - kh) / stride + 1;
         this.ow = (w + padLeft + padRight - kw) / stride + 1;
@@ -64,9 +71,40 @@ final class ConvolutionBackward {
             pointwise(x, n, weight, dY, dX, dW);
         } else if (cin == groups) {
             depthwise(x, n, weight, dY, dX, dW);
+        } else if (dX != null && convolvesBack()) {
+            viaColumns(x, n, weight, dY, null, dW);
+            inputGradientByConvolution(n, weight, dY, dX);
         } else {
             viaColumns(x, n, weight, dY, dX, dW);
         }
+    }
+
+    /** Stride 1, one group, and no padding wider than the kernel reaches (so k − 1 − pad ≥ 0 on every side). */
+    private boolean convolvesBack() {
+        return stride == 1 && groups == 1 && Math.max(padTop, padBottom) < kh && Math.max(padLeft, padRight) < kw;
+    }
+
+    /** dX += conv(dY, W') with W'[ci, co, ky, kx] = W[co, ci, kh−1−ky, kw−1−kx], padding k − 1 − pad. */
+    private void inputGradientByConvolution(int n, float[] weight, float[] dY, float[] dX) {
+        int kk = kh * kw;
+        float[] flipped = new float[weight.length];
+        for (int co = 0; co < cout; co++) {
+            for (int ci = 0; ci < cin; ci++) {
+                for (int k = 0; k < kk; k++) {
+                    flipped[(ci * cout + co) * kk + kk - 1 - k] = weight[(co * cin + ci) * kk + k];
+                }
+            }
+        }
+        float[] gradient = new float[n * cin * h * w];
+        Kernels kernels = Kernels.get();
+        kernels.conv2d(dY, n, cout, oh, ow, flipped, cin, kh, kw, null, 1, kh - 1 - padTop, kh - 1 - padBottom,
+                kw - 1 - padLeft, kw - 1 - padRight, 1, gradient);
+        int plane = h * w;
+        Parallel.forRange(n * cin, (from, to) -> {
+            for (int i = from * plane, end = to * plane; i < end; i++) {
+                dX[i] += gradient[i];
+            }
+        });
     }
 
     private void biasGradient(int n, float[] dY, float[] dB) {

@@ -7,8 +7,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.amused4j.kernels.grad.GradCheck.random;
 
 /**
- * Gradient checks of conv2d over each backward strategy (1×1 matrix products, depthwise loops, im2col) with
- * strides, asymmetric padding and groups, and of the 2×2 transposed convolution.
+ * Gradient checks of conv2d over each backward strategy (1×1 matrix products, depthwise loops, im2col, dX as the
+ * convolution with the flipped kernel) with strides, asymmetric padding and groups, and of the 2×2 transposed
+ * convolution.
  */
 class ConvolutionBackwardTest {
 
@@ -18,6 +19,8 @@ class ConvolutionBackwardTest {
             "2,3,7,5,4,1,1,1,0,0,0,0,1",     // pointwise
             "2,4,5,3,6,1,1,1,0,0,0,0,2",     // pointwise, grouped
             "2,3,7,5,4,3,3,1,1,1,1,1,1",     // 3x3 same padding
+            "2,5,16,16,3,3,3,1,1,1,1,1,1",   // 3x3 same padding, enough tiles that dX runs through Winograd
+            "1,3,7,5,2,3,3,1,0,2,1,0,1",     // stride 1, asymmetric padding (dX by the flipped kernel)
             "1,3,7,5,2,3,3,2,0,1,0,1,1",     // strided, asymmetric padding
             "2,4,6,6,4,2,2,2,0,0,0,0,1",     // 2x2 stride 2 (the down-sampling conv)
             "2,5,7,5,5,3,3,1,1,1,1,1,5",     // depthwise

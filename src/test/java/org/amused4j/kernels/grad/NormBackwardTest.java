@@ -40,7 +40,8 @@ class NormBackwardTest {
     }
 
     @ParameterizedTest(name = "n={0} channels={1} hw={2} groups={3} affine={4}")
-    @CsvSource({"1,1,1,1,true", "2,6,5,3,true", "3,4,7,1,false", "1,13,3,13,true", "2,8,13,4,true"})
+    @CsvSource({"1,1,1,1,true", "2,6,5,3,true", "3,4,7,1,false", "1,13,3,13,true", "2,8,13,4,true",
+            "2,8,300,2,true"})  // the last: whole vectors, a tail, and a group over two of the 1024-element sum blocks
     void groupNorm(int n, int channels, int hw, int groups, boolean affine) {
         float[][] in = {random(6, n * channels * hw, 2f, -0.4f), random(7, channels, 1f, 1f), random(8, channels)};
         double[][] d0 = GradCheck.toDouble(in);

@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Transcendental functions and reductions over float arrays for {@link VectorKernels}, written out in plain
  * FloatVector arithmetic (the incubator's {@code VectorOperators.EXP} is a call per vector and its accuracy
- * depends on the platform's math library).
+ * depends on the platform's math library). The reductions are public so that the backward kernels
+ * ({@code kernels.grad}) take the same statistics as the forward ones.
  */
-final class VectorMath {
+public final class VectorMath {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
 
@@ -265,7 +266,7 @@ final class VectorMath {
     }
 
     /** Σ x[off..off+len) accumulated in float vectors per block, blocks added in double. */
-    static double sum(float[] x, int off, int len) {
+    public static double sum(float[] x, int off, int len) {
         double total = 0;
         for (int b = 0; b < len; b += SUM_BLOCK) {
             int end = Math.min(len, b + SUM_BLOCK);
@@ -284,7 +285,7 @@ final class VectorMath {
     }
 
     /** Σ (x − mean)² over x[off..off+len), blocked like {@link #sum}. */
-    static double sumSquaredDeviations(float[] x, int off, int len, float mean) {
+    public static double sumSquaredDeviations(float[] x, int off, int len, float mean) {
         double total = 0;
         for (int b = 0; b < len; b += SUM_BLOCK) {
             int end = Math.min(len, b + SUM_BLOCK);
@@ -309,7 +310,7 @@ final class VectorMath {
      * interpreter and C2 do pick different orders, so the same input gave different results before and after
      * JIT compilation; one call per block keeps this off the hot path.
      */
-    private static double laneSum(FloatVector v) {
+    public static double laneSum(FloatVector v) {
         double s = 0;
         for (int i = 0; i < LANES; i++) {
             s += v.lane(i);

@@ -32,12 +32,12 @@ final class ConvolutionBackward {
     private final int kw;
     private final int stride;
     private final int padTop;
+    private final int padBottom;
     private final int padLeft;
+    private final int padRight;
     private final int groups;
     private final int oh;
     private final int ow;
-    private final int padBottom;
-    private final int padRight;
     private final boolean pointwise;
 
     ConvolutionBackward(int cin, int h, int w, int cout, int kh, int kw, int stride,
@@ -50,8 +50,8 @@ final class ConvolutionBackward {
         this.kw = kw;
         this.stride = stride;
         this.padTop = padTop;
-        this.padLeft = padLeft;
         this.padBottom = padBottom;
+        this.padLeft = padLeft;
         this.padRight = padRight;
         this.groups = groups;
         this.oh = (h + padTop + padBottom - kh) / stride + 1;

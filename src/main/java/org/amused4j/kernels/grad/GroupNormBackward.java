@@ -3,13 +3,15 @@ package org.amused4j.kernels.grad;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.amused4j.kernels.Parallel;
+import org.amused4j.kernels.VectorMath;
 
 /**
  * Backward of GroupNorm (formulas on {@link BackwardKernels#groupNorm}) in vector code. Per (image, group): the
  * mean and variance, then per channel Σ dY and Σ dY·(x − mean), from which x̂'s sums follow (Σ dY·x̂ = inv·Σ
- * dY·(x − mean)), then dX = inv·(w·dY − mean_g − inv·mean_gx·(x − mean)) in one pass. Sums are taken in
- * float vectors over blocks of {@value #BLOCK} and the blocks added in double, lanes in a fixed order, so the
- * result does not depend on how the JIT compiled the loop.
+ * dY·(x − mean)), then dX = inv·(w·dY − mean_g − inv·mean_gx·(x − mean)) in one pass. Mean and variance come
+ * from the forward kernel's own reductions ({@link VectorMath#sum}, {@link VectorMath#sumSquaredDeviations}); the
+ * per-channel sums are taken the same way: float vectors over blocks of {@value #BLOCK}, the blocks added in
+ * double, lanes in a fixed order, so the result does not depend on how the JIT compiled the loop.
  */
 final class GroupNormBackward {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -30,8 +32,8 @@ final class GroupNormBackward {
             double[] dyDeviation = new double[perGroup];
             for (int b = 0; b < n; b++) {
                 int base = (b * channels + g * perGroup) * hw;
-                float mean = (float) (sum(x, base, len) / len);
-                double inv = 1.0 / Math.sqrt(squaredDeviations(x, base, len, mean) / len + eps);
+                float mean = (float) (VectorMath.sum(x, base, len) / len);
+                double inv = 1.0 / Math.sqrt(VectorMath.sumSquaredDeviations(x, base, len, mean) / len + eps);
                 double meanG = 0;
                 double meanGx = 0;
                 for (int c = 0; c < perGroup; c++) {
@@ -62,42 +64,6 @@ final class GroupNormBackward {
         });
     }
 
-    private static double sum(float[] x, int off, int len) {
-        double total = 0;
-        for (int b = 0; b < len; b += BLOCK) {
-            int end = Math.min(len, b + BLOCK);
-            FloatVector acc = FloatVector.zero(S);
-            int i = b;
-            for (; i <= end - L; i += L) {
-                acc = acc.add(FloatVector.fromArray(S, x, off + i));
-            }
-            total += laneSum(acc);
-            for (; i < end; i++) {
-                total += x[off + i];
-            }
-        }
-        return total;
-    }
-
-    private static double squaredDeviations(float[] x, int off, int len, float mean) {
-        double total = 0;
-        for (int b = 0; b < len; b += BLOCK) {
-            int end = Math.min(len, b + BLOCK);
-            FloatVector acc = FloatVector.zero(S);
-            int i = b;
-            for (; i <= end - L; i += L) {
-                FloatVector d = FloatVector.fromArray(S, x, off + i).sub(mean);
-                acc = d.fma(d, acc);
-            }
-            total += laneSum(acc);
-            for (; i < end; i++) {
-                double d = x[off + i] - mean;
-                total += d * d;
-            }
-        }
-        return total;
-    }
-
     /** dySum[c] = Σ dY, dyDeviation[c] = Σ dY·(x − mean) over [off, off+len). */
     private static void channelSums(float[] dY, float[] x, int off, int len, float mean, double[] dySum,
                                     double[] dyDeviation, int c) {
@@ -113,8 +79,8 @@ final class GroupNormBackward {
                 accY = accY.add(g);
                 accD = g.fma(FloatVector.fromArray(S, x, off + i).sub(mean), accD);
             }
-            sy += laneSum(accY);
-            sd += laneSum(accD);
+            sy += VectorMath.laneSum(accY);
+            sd += VectorMath.laneSum(accD);
             for (; i < end; i++) {
                 sy += dY[off + i];
                 sd += (double) dY[off + i] * (x[off + i] - mean);
@@ -140,14 +106,5 @@ final class GroupNormBackward {
         for (; i < len; i++) {
             dX[off + i] += inv * (w * dY[off + i] - shift - slope * (x[off + i] - mean));
         }
-    }
-
-    /** The lanes' sum in lane order ({@code reduceLanes} leaves the order to the JIT). */
-    private static double laneSum(FloatVector v) {
-        double s = 0;
-        for (int i = 0; i < L; i++) {
-            s += v.lane(i);
-        }
-        return s;
     }
 }

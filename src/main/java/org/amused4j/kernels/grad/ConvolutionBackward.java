@@ -72,7 +72,9 @@ final class ConvolutionBackward {
         } else if (cin == groups) {
             depthwise(x, n, weight, dY, dX, dW);
         } else if (dX != null && convolvesBack()) {
-            viaColumns(x, n, weight, dY, null, dW);
+            if (dW != null) {
+                viaColumns(x, n, weight, dY, null, dW);
+            }
             inputGradientByConvolution(n, weight, dY, dX);
         } else {
             viaColumns(x, n, weight, dY, dX, dW);
@@ -95,6 +97,7 @@ final class ConvolutionBackward {
                 }
             }
         }
+        // conv2d overwrites its output and dX accumulates, so the convolution writes a scratch that is then added.
         float[] gradient = new float[n * cin * h * w];
         Kernels kernels = Kernels.get();
         kernels.conv2d(dY, n, cout, oh, ow, flipped, cin, kh, kw, null, 1, kh - 1 - padTop, kh - 1 - padBottom,

@@ -28,8 +28,7 @@ final class GroupNormBackward {
         Parallel.forEach(groups, g -> {
             double[] sumW = new double[perGroup];
             double[] sumB = new double[perGroup];
-            double[] dySum = new double[perGroup];
-            double[] dyDeviation = new double[perGroup];
+            double[] sums = new double[2];
             for (int b = 0; b < n; b++) {
                 int base = (b * channels + g * perGroup) * hw;
                 float mean = (float) (VectorMath.sum(x, base, len) / len);
@@ -38,11 +37,11 @@ final class GroupNormBackward {
                 double meanGx = 0;
                 for (int c = 0; c < perGroup; c++) {
                     double w = weight != null ? weight[g * perGroup + c] : 1.0;
-                    channelSums(dY, x, base + c * hw, hw, mean, dySum, dyDeviation, c);
-                    meanG += w * dySum[c];
-                    meanGx += w * inv * dyDeviation[c];
-                    sumW[c] += inv * dyDeviation[c];
-                    sumB[c] += dySum[c];
+                    channelSums(dY, x, base + c * hw, hw, mean, sums);
+                    meanG += w * sums[0];
+                    meanGx += w * inv * sums[1];
+                    sumW[c] += inv * sums[1];
+                    sumB[c] += sums[0];
                 }
                 if (dX != null) {
                     float shift = (float) (meanG / len);
@@ -64,9 +63,8 @@ final class GroupNormBackward {
         });
     }
 
-    /** dySum[c] = Σ dY, dyDeviation[c] = Σ dY·(x − mean) over [off, off+len). */
-    private static void channelSums(float[] dY, float[] x, int off, int len, float mean, double[] dySum,
-                                    double[] dyDeviation, int c) {
+    /** sums = {Σ dY, Σ dY·(x − mean)} over [off, off+len). */
+    private static void channelSums(float[] dY, float[] x, int off, int len, float mean, double[] sums) {
         double sy = 0;
         double sd = 0;
         for (int b = 0; b < len; b += BLOCK) {
@@ -86,8 +84,8 @@ final class GroupNormBackward {
                 sd += (double) dY[off + i] * (x[off + i] - mean);
             }
         }
-        dySum[c] = sy;
-        dyDeviation[c] = sd;
+        sums[0] = sy;
+        sums[1] = sd;
     }
 
     /**

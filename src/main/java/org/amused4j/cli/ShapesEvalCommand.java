@@ -13,6 +13,7 @@ import org.amused4j.shapes.Judgement;
 import org.amused4j.shapes.ShapeCaption;
 import org.amused4j.shapes.ShapesEvaluator;
 import org.amused4j.shapes.ShapesReport;
+import org.amused4j.shapes.VqRoundTrip;
 import org.amused4j.tensor.AmusedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,11 +35,14 @@ import java.util.concurrent.Callable;
                 "position are read from the pixels. Reports the accuracy per attribute and of all at once, over",
                 "all images and over those with a held-out colour/shape pair.",
                 "With --generate N it first makes the images: prompt i of N spread over the 504 held-out captions,",
-                "seed i, with the model (default: the built-in one), and judges them."},
+                "seed i, with the model (default: the built-in one), and judges them.",
+                "With --reconstruct N it judges the model's VQ instead: the same prompts' scenes drawn, encoded to",
+                "tokens and decoded: the most any transformer on that VQ could score."},
         footer = {"", "Examples:",
                 "  amused shapes-eval --images generated/",
                 "  amused shapes-eval --images generated/ --json > report.json",
-                "  amused shapes-eval --generate 200 --save heldout/"})
+                "  amused shapes-eval --generate 200 --save heldout/",
+                "  amused shapes-eval --reconstruct 200"})
 final class ShapesEvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -48,6 +52,11 @@ final class ShapesEvalCommand implements Callable<Integer> {
 
     @Option(names = "--generate", paramLabel = "N", description = "Generate N held-out images and judge them.")
     Integer generate;
+
+    @Option(names = "--reconstruct", paramLabel = "N",
+            description = "Draw N held-out scenes (the prompts of --generate N, jitter from seed i), pass each "
+                    + "through the model's VQ (encode, nearest codes, decode) and judge the result.")
+    Integer reconstruct;
 
     @Mixin
     ModelOptions modelOptions;
@@ -68,7 +77,7 @@ final class ShapesEvalCommand implements Callable<Integer> {
     String lora;
 
     @Option(names = "--save", paramLabel = "DIR",
-            description = "With --generate: also write the images and metadata.jsonl there.")
+            description = "With --generate or --reconstruct: also write the images and metadata.jsonl there.")
     Path save;
 
     @Option(names = "--json", description = "Print the report as JSON, with every image's predictions.")
@@ -76,10 +85,11 @@ final class ShapesEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((images == null) == (generate == null)) {
-            throw new AmusedException("give either --images DIR or --generate N");
+        if ((images != null ? 1 : 0) + (generate != null ? 1 : 0) + (reconstruct != null ? 1 : 0) != 1) {
+            throw new AmusedException("give one of --images DIR, --generate N or --reconstruct N");
         }
-        ShapesReport report = images != null ? judgeFolder() : judgeGenerated();
+        ShapesReport report = images != null ? judgeFolder() : generate != null ? judgeGenerated()
+                : judgeReconstructed();
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? report.json() + "\n" : report.text());
         out.flush(); // a PrintWriter flushes by itself only on println
@@ -87,9 +97,7 @@ final class ShapesEvalCommand implements Callable<Integer> {
     }
 
     private ShapesReport judgeGenerated() {
-        if (generate < 1) {
-            throw new AmusedException("--generate must be at least 1, got " + generate);
-        }
+        requirePositive("--generate", generate);
         Colour shapeColour = colour == null ? null : Colour.GRAMMAR.stream().filter(c -> c.word().equals(colour))
                 .findFirst().or(() -> Colour.EXTRA.stream().filter(c -> c.word().equals(colour)).findFirst())
                 .orElseThrow(() -> new AmusedException("unknown colour '" + colour + "'"));
@@ -110,10 +118,30 @@ final class ShapesEvalCommand implements Callable<Integer> {
                         ? HeldOutGeneration.prompts(generate)
                         : HeldOutGeneration.promptsWithShapeColour(shapeColour, generate),
                 evaluator, options, (image, judgement) -> made.add(image));
+        saveIfAsked(made, report);
+        return report;
+    }
+
+    private ShapesReport judgeReconstructed() {
+        requirePositive("--reconstruct", reconstruct);
+        AmusedModel model = AmusedModel.load(modelOptions.folder(), modelOptions.variant());
+        List<ByteImage> made = new ArrayList<>();
+        ShapesReport report = VqRoundTrip.run(model.vq(), HeldOutGeneration.prompts(reconstruct),
+                new ShapesEvaluator(), (image, judgement) -> made.add(image));
+        saveIfAsked(made, report);
+        return report;
+    }
+
+    private static void requirePositive(String option, int count) {
+        if (count < 1) {
+            throw new AmusedException(option + " must be at least 1, got " + count);
+        }
+    }
+
+    private void saveIfAsked(List<ByteImage> made, ShapesReport report) {
         if (save != null) {
             ImageFolder.write(save, made.size(), made::get, i -> report.judgements().get(i).expected().text());
         }
-        return report;
     }
 
     private ShapesReport judgeFolder() {

@@ -154,10 +154,26 @@ class ShapesCommandsTest {
     }
 
     @Test
-    void shapesEvalWantsImagesOrGenerateButNotBoth() {
-        assertThat(run("shapes-eval").err()).contains("either --images DIR or --generate N");
-        assertThat(run("shapes-eval", "--images", tmp.toString(), "--generate", "3").err())
-                .contains("either --images DIR or --generate N");
+    void shapesEvalWantsExactlyOneSourceOfImages() {
+        String oneOf = "one of --images DIR, --generate N or --reconstruct N";
+        assertThat(run("shapes-eval").err()).contains(oneOf);
+        assertThat(run("shapes-eval", "--images", tmp.toString(), "--generate", "3").err()).contains(oneOf);
+        assertThat(run("shapes-eval", "--generate", "3", "--reconstruct", "3").err()).contains(oneOf);
         assertThat(run("shapes-eval", "--generate", "0").err()).contains("at least 1");
+        assertThat(run("shapes-eval", "--reconstruct", "-2").err()).contains("--reconstruct must be at least 1");
+    }
+
+    @Test
+    void reconstructJudgesTheBuiltInVqOnHeldOutScenesAndSavesThem() throws IOException {
+        Path saved = tmp.resolve("roundtrip");
+        CliRun r = run("shapes-eval", "--reconstruct", "6", "--save", saved.toString(), "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(r.out());
+        assertThat(report.get("images").asInt()).isEqualTo(6);
+        assertThat(ImageFolder.read(saved)).hasSize(6);
+        // The saved reconstructions are judged again from disk exactly as they were in memory.
+        CliRun again = run("shapes-eval", "--images", saved.toString(), "--json");
+        assertThat(new ObjectMapper().readTree(again.out()).get("accuracy"))
+                .isEqualTo(report.get("accuracy"));
     }
 }

@@ -69,8 +69,8 @@ final class ShapesEvalCommand implements Callable<Integer> {
     Float guidance;
 
     @Option(names = "--colour", paramLabel = "WORD",
-            description = "With --generate: prompts with this shape colour (e.g. a word taught by a LoRA: pink) "
-                    + "instead of the held-out pairs.")
+            description = "With --generate or --reconstruct: prompts with this shape colour (e.g. a word taught "
+                    + "by a LoRA: pink) instead of the held-out pairs.")
     String colour;
 
     @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "With --generate: apply a LoRA file.")
@@ -98,9 +98,7 @@ final class ShapesEvalCommand implements Callable<Integer> {
 
     private ShapesReport judgeGenerated() {
         requirePositive("--generate", generate);
-        Colour shapeColour = colour == null ? null : Colour.GRAMMAR.stream().filter(c -> c.word().equals(colour))
-                .findFirst().or(() -> Colour.EXTRA.stream().filter(c -> c.word().equals(colour)).findFirst())
-                .orElseThrow(() -> new AmusedException("unknown colour '" + colour + "'"));
+        Colour shapeColour = shapeColour();
         AmusedModel model = AmusedModel.load(modelOptions.folder(), modelOptions.variant());
         if (lora != null) {
             LoraOption.parse(lora).attachTo(model.transformer());
@@ -109,27 +107,48 @@ final class ShapesEvalCommand implements Callable<Integer> {
         if (guidance != null) {
             options = options.withGuidanceScale(guidance);
         }
+        List<ByteImage> made = new ArrayList<>();
         // Colours outside the grammar are candidates as soon as one may appear, so a LoRA's new colour leaking into
         // the old words counts as a wrong colour.
-        boolean extended = lora != null || shapeColour != null && Colour.EXTRA.contains(shapeColour);
-        ShapesEvaluator evaluator = new ShapesEvaluator(extended ? List.of(Colour.values()) : Colour.GRAMMAR);
-        List<ByteImage> made = new ArrayList<>();
-        ShapesReport report = HeldOutGeneration.run(new Amused(model), shapeColour == null
-                        ? HeldOutGeneration.prompts(generate)
-                        : HeldOutGeneration.promptsWithShapeColour(shapeColour, generate),
-                evaluator, options, (image, judgement) -> made.add(image));
+        ShapesReport report = HeldOutGeneration.run(new Amused(model), prompts(generate, shapeColour),
+                evaluator(lora != null || isExtra(shapeColour)), options,
+                (image, judgement) -> made.add(image));
         saveIfAsked(made, report);
         return report;
     }
 
     private ShapesReport judgeReconstructed() {
         requirePositive("--reconstruct", reconstruct);
+        if (lora != null) {
+            throw new AmusedException("--lora changes the transformer; --reconstruct judges the VQ alone");
+        }
+        Colour shapeColour = shapeColour();
         AmusedModel model = AmusedModel.load(modelOptions.folder(), modelOptions.variant());
         List<ByteImage> made = new ArrayList<>();
-        ShapesReport report = VqRoundTrip.run(model.vq(), HeldOutGeneration.prompts(reconstruct),
-                new ShapesEvaluator(), (image, judgement) -> made.add(image));
+        ShapesReport report = VqRoundTrip.run(model.vq(), prompts(reconstruct, shapeColour),
+                evaluator(isExtra(shapeColour)), (image, judgement) -> made.add(image));
         saveIfAsked(made, report);
         return report;
+    }
+
+    /** The --colour word, or null for the held-out pairs. */
+    private Colour shapeColour() {
+        return colour == null ? null : Colour.GRAMMAR.stream().filter(c -> c.word().equals(colour))
+                .findFirst().or(() -> Colour.EXTRA.stream().filter(c -> c.word().equals(colour)).findFirst())
+                .orElseThrow(() -> new AmusedException("unknown colour '" + colour + "'"));
+    }
+
+    private static List<ShapeCaption> prompts(int count, Colour shapeColour) {
+        return shapeColour == null ? HeldOutGeneration.prompts(count)
+                : HeldOutGeneration.promptsWithShapeColour(shapeColour, count);
+    }
+
+    private static boolean isExtra(Colour shapeColour) {
+        return shapeColour != null && Colour.EXTRA.contains(shapeColour);
+    }
+
+    private static ShapesEvaluator evaluator(boolean extendedPalette) {
+        return new ShapesEvaluator(extendedPalette ? List.of(Colour.values()) : Colour.GRAMMAR);
     }
 
     private static void requirePositive(String option, int count) {
@@ -160,7 +179,7 @@ final class ShapesEvalCommand implements Callable<Integer> {
         }
         boolean extended = Arrays.stream(captions).anyMatch(c -> Colour.EXTRA.contains(c.colour())
                 || Colour.EXTRA.contains(c.background()));
-        ShapesEvaluator evaluator = new ShapesEvaluator(extended ? List.of(Colour.values()) : Colour.GRAMMAR);
+        ShapesEvaluator evaluator = evaluator(extended);
         Judgement[] judgements = new Judgement[entries.size()];
         Parallel.forEach(judgements.length, i -> {
             Path file = entries.get(i).file();

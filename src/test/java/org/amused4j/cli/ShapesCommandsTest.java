@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.amused4j.image.ImageFiles;
 import org.amused4j.shapes.Attribute;
+import org.amused4j.shapes.Colour;
 import org.amused4j.shapes.ImageFolder;
 import org.amused4j.shapes.ShapeCaption;
 import org.amused4j.shapes.ShapesReport;
@@ -161,6 +162,19 @@ class ShapesCommandsTest {
         assertThat(run("shapes-eval", "--generate", "3", "--reconstruct", "3").err()).contains(oneOf);
         assertThat(run("shapes-eval", "--generate", "0").err()).contains("at least 1");
         assertThat(run("shapes-eval", "--reconstruct", "-2").err()).contains("--reconstruct must be at least 1");
+        CliRun lora = run("shapes-eval", "--reconstruct", "2", "--lora", tmp.resolve("x.safetensors").toString());
+        assertThat(lora.code()).isEqualTo(2);
+        assertThat(lora.err()).contains("judges the VQ alone");
+        assertThat(run("shapes-eval", "--reconstruct", "2", "--colour", "teal").err()).contains("unknown colour");
+    }
+
+    @Test
+    void reconstructTakesTheColourPromptsToo() throws IOException {
+        CliRun r = run("shapes-eval", "--reconstruct", "5", "--colour", "red", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode results = new ObjectMapper().readTree(r.out()).get("results");
+        assertThat(results).hasSize(5).allSatisfy(j -> assertThat(ShapeCaption.parse(j.get("caption").asText())
+                .colour()).isEqualTo(Colour.RED));
     }
 
     @Test

@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
                 "With --generate N it first makes the images: prompt i of N spread over the 504 held-out captions,",
                 "seed i, with the model (default: the built-in one), and judges them.",
                 "With --reconstruct N it judges the model's VQ instead: the same prompts' scenes drawn, encoded to",
-                "tokens and decoded: the most any transformer on that VQ could score."},
+                "tokens and decoded (what a transformer on that VQ can hope for)."},
         footer = {"", "Examples:",
                 "  amused shapes-eval --images generated/",
                 "  amused shapes-eval --images generated/ --json > report.json",
@@ -54,8 +54,8 @@ final class ShapesEvalCommand implements Callable<Integer> {
     Integer generate;
 
     @Option(names = "--reconstruct", paramLabel = "N",
-            description = "Draw N held-out scenes (the prompts of --generate N, jitter from seed i), pass each "
-                    + "through the model's VQ (encode, nearest codes, decode) and judge the result.")
+            description = "Draw the scenes of the N prompts --generate N would use (jitter from seed i), pass "
+                    + "each through the model's VQ (encode, nearest codes, decode) and judge the result.")
     Integer reconstruct;
 
     @Mixin

@@ -30,12 +30,13 @@ class JointTrainingSpeedTest {
         List<String> captions = new ArrayList<>();
         List<int[]> grids = new ArrayList<>();
         Random random = new Random(1);
+        boolean fullGrid = Boolean.getBoolean("amused.jointFullGrid");
+        int side = Integer.getInteger("amused.jointGrid", fullGrid ? 16 : 8);
         String[] words = {"red", "green", "blue", "small", "large", "circle", "square", "top", "left", "bottom"};
         for (int i = 0; i < 256; i++) {
             captions.add("a " + words[random.nextInt(3)] + " " + words[3 + random.nextInt(2)] + " "
                     + words[5 + random.nextInt(2)] + " at " + words[7 + random.nextInt(2)] + " "
                     + words[9] + " on a " + words[random.nextInt(3)] + " background");
-            int side = Integer.getInteger("amused.jointGrid", 8);
             int[] g = new int[side * side];
             for (int j = 0; j < g.length; j++) {
                 g[j] = random.nextInt(512);
@@ -45,7 +46,8 @@ class JointTrainingSpeedTest {
         BpeTrainer.trainAndWrite(dir, captions, 600, 24);
         ClipTokenizer tokenizer = ClipTokenizer.load(dir);
         ClipTextConfig textConfig = JointTrainingConfig.shapesTextEncoder(tokenizer.eosId() + 1, tokenizer.maxLength());
-        UVit2DConfig uvitConfig = JointTrainingConfig.shapesTransformer(512, Integer.getInteger("amused.jointGrid", 8));
+        UVit2DConfig uvitConfig = fullGrid ? fullGrid(Integer.getInteger("amused.jointBlocks", 5))
+                : JointTrainingConfig.shapesTransformer(512, side);
         int batch = Integer.getInteger("amused.jointBatch", 32);
         JointTrainingConfig config = new JointTrainingConfig(1000, batch, 1e-3, 10, 0.01,
                 JointTrainingConfig.defaults(1000).adam(), 0.1, 0f, 1.0, 0, 64,
@@ -78,5 +80,14 @@ class JointTrainingSpeedTest {
         System.out.printf("JOINT params text=%d transformer=%d total=%d; batch %d: %.1f samples/s%n", textParams,
                 allParams - textParams, allParams, batch, steps * batch / seconds);
         assertThat(seconds).isPositive();
+    }
+
+    /**
+     * The shapes U-ViT on a 16×16 grid without halving it ({@code -Damused.jointFullGrid=true}, with
+     * {@code -Damused.jointBlocks=N} ConvNeXt blocks per side): what giving every token its own feature would cost.
+     */
+    private static UVit2DConfig fullGrid(int blocks) {
+        return new UVit2DConfig(128, false, JointTrainingConfig.TEXT_PROJECTION, 16, 80,
+                JointTrainingConfig.TEXT_HIDDEN, 513, 512, 64, 128, blocks, false, false, 4, 2, 4, 512, 1e-6, true, 16);
     }
 }

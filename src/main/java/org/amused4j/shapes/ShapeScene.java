@@ -2,6 +2,8 @@ package org.amused4j.shapes;
 
 import org.amused4j.image.ByteImage;
 
+import java.util.Random;
+
 /**
  * One dataset image before it is drawn: the caption's content plus the jitter of the shape's centre from its
  * position's centre.
@@ -15,6 +17,17 @@ public record ShapeScene(ShapeCaption caption, int jitterX, int jitterY) {
             throw new IllegalArgumentException("jitter (" + jitterX + ", " + jitterY + ") beyond "
                     + Position.MAX_JITTER + " px");
         }
+    }
+
+    /**
+     * {@code caption}'s scene, its centre moved by a uniform jitter of at most {@link Position#MAX_JITTER} px per
+     * axis (x drawn first).
+     */
+    public static ShapeScene jittered(ShapeCaption caption, Random random) {
+        int span = 2 * Position.MAX_JITTER + 1;
+        int jitterX = random.nextInt(span) - Position.MAX_JITTER;
+        int jitterY = random.nextInt(span) - Position.MAX_JITTER;
+        return new ShapeScene(caption, jitterX, jitterY);
     }
 
     /**

@@ -88,11 +88,8 @@ public final class ShapesDataset {
         Position position = pick(Position.values());
         int b = random.nextInt(Colour.GRAMMAR.size() - 1); // skip the shape colour
         Colour background = Colour.GRAMMAR.get(b >= pair.colour().ordinal() ? b + 1 : b);
-        int span = 2 * Position.MAX_JITTER + 1;
-        int jitterX = random.nextInt(span) - Position.MAX_JITTER;
-        int jitterY = random.nextInt(span) - Position.MAX_JITTER;
-        return new ShapeScene(new ShapeCaption(size, pair.colour(), pair.shape(), position, background),
-                jitterX, jitterY);
+        return ShapeScene.jittered(new ShapeCaption(size, pair.colour(), pair.shape(), position, background),
+                random);
     }
 
     /** The next {@code count} scenes. */

@@ -24,10 +24,7 @@ public final class VqRoundTrip {
 
     /** The scene of prompt {@code index}: the caption's shape moved by a jitter drawn from seed {@code index}. */
     public static ShapeScene scene(ShapeCaption caption, int index) {
-        Random random = new Random(index);
-        int span = 2 * Position.MAX_JITTER + 1;
-        return new ShapeScene(caption, random.nextInt(span) - Position.MAX_JITTER,
-                random.nextInt(span) - Position.MAX_JITTER);
+        return ShapeScene.jittered(caption, new Random(index));
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.amused4j.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.amused4j.image.ByteImage;
 import org.amused4j.image.ImageFiles;
 import org.amused4j.kernels.Parallel;
@@ -10,6 +12,7 @@ import org.amused4j.shapes.Colour;
 import org.amused4j.shapes.HeldOutGeneration;
 import org.amused4j.shapes.ImageFolder;
 import org.amused4j.shapes.Judgement;
+import org.amused4j.shapes.MaskedTokenLoss;
 import org.amused4j.shapes.ShapeCaption;
 import org.amused4j.shapes.ShapesEvaluator;
 import org.amused4j.shapes.ShapesReport;
@@ -26,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code amused shapes-eval}: how well images show their shapes captions, attribute by attribute. */
@@ -37,12 +41,15 @@ import java.util.concurrent.Callable;
                 "With --generate N it first makes the images: prompt i of N spread over the 504 held-out captions,",
                 "seed i, with the model (default: the built-in one), and judges them.",
                 "With --reconstruct N it judges the model's VQ instead: the same prompts' scenes drawn, encoded to",
-                "tokens and decoded (what a transformer on that VQ can hope for)."},
+                "tokens and decoded (what a transformer on that VQ can hope for).",
+                "With --token-loss N it measures the transformer on true scenes' tokens, part of each grid masked:",
+                "the masked-token loss on N of its training images, N fresh scenes and N of held-out pairs."},
         footer = {"", "Examples:",
                 "  amused shapes-eval --images generated/",
                 "  amused shapes-eval --images generated/ --json > report.json",
                 "  amused shapes-eval --generate 200 --save heldout/",
-                "  amused shapes-eval --reconstruct 200"})
+                "  amused shapes-eval --reconstruct 200",
+                "  amused shapes-eval --token-loss 300 -m /tmp/my-recipe-run"})
 final class ShapesEvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -57,6 +64,21 @@ final class ShapesEvalCommand implements Callable<Integer> {
             description = "Draw the scenes of the N prompts --generate N would use (jitter from seed i), pass "
                     + "each through the model's VQ (encode, nearest codes, decode) and judge the result.")
     Integer reconstruct;
+
+    @Option(names = "--token-loss", paramLabel = "N",
+            description = "Mask part of the token grids of N training scenes, N fresh scenes of trained pairs and N "
+                    + "of held-out pairs, and report the transformer's loss on the masked tokens (a gap between the "
+                    + "first two is memorisation).")
+    Integer tokenLoss;
+
+    @Option(names = "--mask-share", defaultValue = "0.5",
+            description = "With --token-loss: the share of each grid masked (default: ${DEFAULT-VALUE}).")
+    double maskShare;
+
+    @Option(names = "--recipe-seed", defaultValue = "0",
+            description = "With --token-loss: the seed the model's recipe ran with, whose stream its training "
+                    + "images are (default: ${DEFAULT-VALUE}, the built-in model's).")
+    long recipeSeed;
 
     @Mixin
     ModelOptions modelOptions;
@@ -85,8 +107,12 @@ final class ShapesEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((images != null ? 1 : 0) + (generate != null ? 1 : 0) + (reconstruct != null ? 1 : 0) != 1) {
-            throw new AmusedException("give one of --images DIR, --generate N or --reconstruct N");
+        if ((images != null ? 1 : 0) + (generate != null ? 1 : 0) + (reconstruct != null ? 1 : 0)
+                + (tokenLoss != null ? 1 : 0) != 1) {
+            throw new AmusedException("give one of --images DIR, --generate N, --reconstruct N or --token-loss N");
+        }
+        if (tokenLoss != null) {
+            return printTokenLoss();
         }
         ShapesReport report = images != null ? judgeFolder() : generate != null ? judgeGenerated()
                 : judgeReconstructed();
@@ -129,6 +155,37 @@ final class ShapesEvalCommand implements Callable<Integer> {
                 evaluator(isExtra(shapeColour)), (image, judgement) -> made.add(image));
         saveIfAsked(made, report);
         return report;
+    }
+
+    private int printTokenLoss() {
+        requirePositive("--token-loss", tokenLoss);
+        if (!(maskShare > 0 && maskShare <= 1)) {
+            throw new AmusedException("--mask-share must lie in (0, 1], got " + maskShare);
+        }
+        if (lora != null || save != null || colour != null) {
+            throw new AmusedException("--token-loss takes none of --lora, --save, --colour");
+        }
+        AmusedModel model = AmusedModel.load(modelOptions.folder(), modelOptions.variant());
+        List<MaskedTokenLoss.Result> results = MaskedTokenLoss.measure(model, recipeSeed, tokenLoss, maskShare);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            try {
+                out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("records of numbers and strings always serialise", e);
+            }
+        } else {
+            out.printf(Locale.ROOT, "masked-token loss, %.0f %% of each grid masked (nats; shape tokens: those "
+                    + "that draw the shape)%n", 100 * maskShare);
+            out.printf(Locale.ROOT, "%-10s %6s %8s %18s %20s%n", "scenes", "count", "loss", "shape-token loss",
+                    "shape-token argmax");
+            for (MaskedTokenLoss.Result r : results) {
+                out.printf(Locale.ROOT, "%-10s %6d %8.3f %18.3f %19.1f%%%n", r.scenes(), r.count(), r.loss(),
+                        r.shapeLoss(), 100 * r.shapeAccuracy());
+            }
+        }
+        out.flush();
+        return 0;
     }
 
     /** The --colour word, or null for the held-out pairs. */

@@ -156,7 +156,7 @@ class ShapesCommandsTest {
 
     @Test
     void shapesEvalWantsExactlyOneSourceOfImages() {
-        String oneOf = "one of --images DIR, --generate N or --reconstruct N";
+        String oneOf = "one of --images DIR, --generate N, --reconstruct N or --token-loss N";
         assertThat(run("shapes-eval").err()).contains(oneOf);
         assertThat(run("shapes-eval", "--images", tmp.toString(), "--generate", "3").err()).contains(oneOf);
         assertThat(run("shapes-eval", "--generate", "3", "--reconstruct", "3").err()).contains(oneOf);
@@ -166,6 +166,25 @@ class ShapesCommandsTest {
         assertThat(lora.code()).isEqualTo(2);
         assertThat(lora.err()).contains("judges the VQ alone");
         assertThat(run("shapes-eval", "--reconstruct", "2", "--colour", "teal").err()).contains("unknown colour");
+        assertThat(run("shapes-eval", "--token-loss", "3", "--generate", "3").err()).contains(oneOf);
+        assertThat(run("shapes-eval", "--token-loss", "0").err()).contains("--token-loss must be at least 1");
+        assertThat(run("shapes-eval", "--token-loss", "2", "--mask-share", "0").err()).contains("(0, 1]");
+        assertThat(run("shapes-eval", "--token-loss", "2", "--colour", "red").err()).contains("takes none of");
+    }
+
+    @Test
+    void tokenLossReportsTheThreeSetsOfScenes() throws IOException {
+        CliRun text = run("shapes-eval", "--token-loss", "3");
+        assertThat(text.code()).as(text.err()).isZero();
+        assertThat(text.out()).contains("50 % of each grid masked").contains("training").contains("fresh")
+                .contains("held-out");
+        CliRun json = run("shapes-eval", "--token-loss", "3", "--mask-share", "1", "--json");
+        assertThat(json.code()).as(json.err()).isZero();
+        JsonNode rows = new ObjectMapper().readTree(json.out());
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(2).get("scenes").asText()).isEqualTo("held-out");
+        assertThat(rows.get(0).get("count").asInt()).isEqualTo(3);
+        assertThat(rows.get(0).get("loss").asDouble()).isPositive();
     }
 
     @Test

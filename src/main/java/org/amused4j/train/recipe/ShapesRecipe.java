@@ -10,6 +10,7 @@ import org.amused4j.io.ModelFolder;
 import org.amused4j.pipeline.Amused;
 import org.amused4j.pipeline.AmusedModel;
 import org.amused4j.pipeline.EmbeddedModel;
+import org.amused4j.shapes.CanvasTokens;
 import org.amused4j.shapes.Colour;
 import org.amused4j.shapes.HeldOutGeneration;
 import org.amused4j.shapes.ShapeScene;

@@ -1,14 +1,8 @@
-package org.amused4j.train.recipe;
+package org.amused4j.shapes;
 
 import org.amused4j.image.ByteImage;
 import org.amused4j.image.PipelineImages;
 import org.amused4j.io.RandomWeights;
-import org.amused4j.shapes.Colour;
-import org.amused4j.shapes.Position;
-import org.amused4j.shapes.ShapeCaption;
-import org.amused4j.shapes.ShapeKind;
-import org.amused4j.shapes.ShapeScene;
-import org.amused4j.shapes.ShapeSize;
 import org.amused4j.tensor.Tensor;
 import org.amused4j.vq.VqConfig;
 import org.amused4j.vq.VqModel;

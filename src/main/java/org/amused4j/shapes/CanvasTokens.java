@@ -1,9 +1,7 @@
-package org.amused4j.train.recipe;
+package org.amused4j.shapes;
 
 import org.amused4j.image.ByteImage;
 import org.amused4j.image.PipelineImages;
-import org.amused4j.shapes.Colour;
-import org.amused4j.shapes.ShapeScene;
 import org.amused4j.tensor.Tensor;
 import org.amused4j.vq.VqModel;
 
@@ -22,7 +20,7 @@ import java.util.Map;
  * alone and training goes to the shape. The margin keeps the tokens next to the shape as encoded: with no margin the
  * reconstructions lost shape accuracy (146 vs 155 of 200 held-out scenes right, against 152 with the margin).
  */
-final class CanvasTokens {
+public final class CanvasTokens {
     /** Pixels around a token's own that must be background too: one token's width at downsampling 4. */
     static final int MARGIN = 4;
 
@@ -30,13 +28,13 @@ final class CanvasTokens {
     private final int downsample;
     private final Map<Colour, int[]> canvases = new EnumMap<>(Colour.class);
 
-    CanvasTokens(VqModel vq) {
+    public CanvasTokens(VqModel vq) {
         this.vq = vq;
         this.downsample = vq.config().downsampleFactor();
     }
 
     /** {@code tokens} (the scene's grid as encoded, row-major) with its background tokens replaced; a new array. */
-    int[] apply(ShapeScene scene, int[] tokens) {
+    public int[] apply(ShapeScene scene, int[] tokens) {
         Colour background = scene.caption().background();
         int[] canvas = canvas(background);
         ByteImage image = scene.render();
@@ -53,7 +51,7 @@ final class CanvasTokens {
     }
 
     /** The empty canvas's tokens for {@code colour}, encoded once. */
-    int[] canvas(Colour colour) {
+    public int[] canvas(Colour colour) {
         return canvases.computeIfAbsent(colour, c -> {
             int size = ShapeScene.IMAGE_SIZE;
             Tensor pixels = PipelineImages.toTensor(ShapeScene.canvas(c));

@@ -52,16 +52,17 @@ public final class MaskedTokenLoss {
                     + " and " + maskShare);
         }
         long fresh = trainingSeed + FRESH_SEED_OFFSET;
+        CanvasTokens canvas = new CanvasTokens(model.vq()); // one per model: its empty canvases are encoded once
         return List.of(
-                measure(model, "training", new ShapesDataset(trainingSeed, ShapesDataset.Split.TRAIN).next(count),
+                measure(model, canvas, "training", new ShapesDataset(trainingSeed, ShapesDataset.Split.TRAIN).next(count),
                         maskShare),
-                measure(model, "fresh", new ShapesDataset(fresh, ShapesDataset.Split.TRAIN).next(count), maskShare),
-                measure(model, "held-out", new ShapesDataset(fresh, ShapesDataset.Split.HELD_OUT).next(count),
+                measure(model, canvas, "fresh", new ShapesDataset(fresh, ShapesDataset.Split.TRAIN).next(count), maskShare),
+                measure(model, canvas, "held-out", new ShapesDataset(fresh, ShapesDataset.Split.HELD_OUT).next(count),
                         maskShare));
     }
 
-    private static Result measure(AmusedModel model, String name, List<ShapeScene> scenes, double maskShare) {
-        CanvasTokens canvas = new CanvasTokens(model.vq());
+    private static Result measure(AmusedModel model, CanvasTokens canvas, String name, List<ShapeScene> scenes,
+                                  double maskShare) {
         int maskId = model.scheduler().maskTokenId();
         Sums all = new Sums();
         Sums shape = new Sums();

@@ -21,6 +21,8 @@ import java.io.PrintWriter;
 public final class Main implements Runnable {
     /** Exit code for a user mistake (bad option, missing file, unreadable image). */
     static final int USER_ERROR = 2;
+    /** Exit code when the Java heap ran out (not a user mistake: the heap can be raised). */
+    static final int OUT_OF_MEMORY = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -47,7 +49,15 @@ public final class Main implements Runnable {
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return USER_ERROR;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // The heap is the launcher's choice per mode; the user can raise it, so say how instead of a stack trace.
+            // (The work's objects are unreachable once the stack has unwound, so printing is safe here.)
+            err.println("amused: error: out of memory (Java heap limit " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MiB); run again with a larger heap, e.g. AMUSED_JAVA_OPTS=-Xmx8g ./amused ...");
+            return OUT_OF_MEMORY;
+        }
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Builds a safetensors file from named tensors and writes it atomically.
@@ -33,8 +34,11 @@ public final class SafeTensorsWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CHUNK_BYTES = 1 << 20;
 
-    /** One tensor to write: its dtype, shape, and how to encode element {@code i}. */
-    private record Entry(DType dtype, int[] shape, ElementWriter elements) {
+    /**
+     * One tensor to write: its dtype, shape, and how to encode its elements, obtained only when the tensor's turn
+     * comes (so values made on demand live one tensor at a time).
+     */
+    private record Entry(DType dtype, int[] shape, Supplier<ElementWriter> elements) {
         long byteSize() {
             return Tensor.numel(shape) * dtype.bytes();
         }
@@ -51,29 +55,48 @@ public final class SafeTensorsWriter {
     /** Adds a tensor stored as F32. */
     public SafeTensorsWriter f32(String name, Tensor t) {
         float[] d = t.data();
-        return add(name, DType.F32, t.shape(), d.length, (out, i) -> out.putFloat(d[i]));
+        return add(name, DType.F32, t.shape(), d.length, () -> (out, i) -> out.putFloat(d[i]));
     }
 
     /** Adds a tensor rounded to IEEE half precision (round-to-nearest-even). */
     public SafeTensorsWriter f16(String name, Tensor t) {
+        return add(name, DType.F16, t.shape(), t.data().length, () -> halves(t));
+    }
+
+    /**
+     * Adds a tensor rounded to IEEE half precision whose values are made only when the file is written, and
+     * dropped after: a model's worth of float32 values never has to be in memory at once.
+     */
+    public SafeTensorsWriter f16(String name, int[] shape, Supplier<Tensor> values) {
+        return add(name, DType.F16, shape, Tensor.numel(shape), () -> {
+            Tensor t = values.get();
+            if (!Arrays.equals(t.shape(), shape)) {
+                throw new IllegalStateException("tensor '" + name + "' was announced as " + Arrays.toString(shape)
+                        + " but made as " + Arrays.toString(t.shape()));
+            }
+            return halves(t);
+        });
+    }
+
+    private static ElementWriter halves(Tensor t) {
         float[] d = t.data();
-        return add(name, DType.F16, t.shape(), d.length, (out, i) -> out.putShort(Half.floatToF16(d[i])));
+        return (out, i) -> out.putShort(Half.floatToF16(d[i]));
     }
 
     /** Adds a tensor rounded to bfloat16 (round-to-nearest-even). */
     public SafeTensorsWriter bf16(String name, Tensor t) {
         float[] d = t.data();
-        return add(name, DType.BF16, t.shape(), d.length, (out, i) -> out.putShort(Half.floatToBf16(d[i])));
+        return add(name, DType.BF16, t.shape(), d.length, () -> (out, i) -> out.putShort(Half.floatToBf16(d[i])));
     }
 
     /** Adds an I64 tensor (token ids, indices); {@code values} is row-major with the given shape. */
     public SafeTensorsWriter i64(String name, long[] values, int... shape) {
-        return add(name, DType.I64, shape, values.length, (out, i) -> out.putLong(values[i]));
+        return add(name, DType.I64, shape, values.length, () -> (out, i) -> out.putLong(values[i]));
     }
 
     /** Adds a U8 tensor (bytes, booleans as 0/1); {@code values} is row-major with the given shape. */
     public SafeTensorsWriter u8(String name, byte[] values, int... shape) {
-        return add(name, DType.U8, shape, values.length, (out, i) -> out.put(values[i]));
+        return add(name, DType.U8, shape, values.length, () -> (out, i) -> out.put(values[i]));
     }
 
     /** Adds an entry to the {@code __metadata__} string map. */
@@ -82,7 +105,8 @@ public final class SafeTensorsWriter {
         return this;
     }
 
-    private SafeTensorsWriter add(String name, DType dtype, int[] shape, int length, ElementWriter elements) {
+    private SafeTensorsWriter add(String name, DType dtype, int[] shape, long length,
+                                  Supplier<ElementWriter> elements) {
         if (name.equals(SafeTensors.METADATA_KEY)) {
             throw new IllegalArgumentException("'" + name + "' is reserved for the metadata map");
         }
@@ -132,11 +156,12 @@ public final class SafeTensorsWriter {
         out.write(header);
         for (Entry e : tensors.values()) {
             int n = (int) Tensor.numel(e.shape());
+            ElementWriter elements = e.elements().get();
             for (int i = 0; i < n; i++) {
                 if (buf.remaining() < Long.BYTES) {
                     flush(buf, out);
                 }
-                e.elements().put(buf, i);
+                elements.put(buf, i);
             }
         }
         flush(buf, out);

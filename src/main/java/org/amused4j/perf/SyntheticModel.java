@@ -18,7 +18,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -87,15 +91,22 @@ public final class SyntheticModel {
         return folder;
     }
 
-    /** Builds a model on random weights only to learn its tensor names and shapes, and stores them as fp16. */
-    private static void writeFp16(Path file, long seed, Function<Weights, Object> build) {
+    /**
+     * Stores the tensors a model asks for as fp16 seeded random values. The model is built once on shared zero
+     * tensors (one per distinct shape) only to learn the names and shapes; each tensor's random values are then made
+     * when the file reaches it, so one tensor is in memory at a time. (Building the model on its random float32
+     * weights held 2.4 GB for the amused-256 transformer: more than the launcher's 2 GiB heap.)
+     */
+    static void writeFp16(Path file, long seed, Function<Weights, Object> build) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        Map<List<Integer>, Tensor> zeros = new HashMap<>();
+        build.apply((name, shape) -> {
+            shapes.put(name, shape.clone());
+            return zeros.computeIfAbsent(Arrays.stream(shape).boxed().toList(), key -> Tensor.zeros(shape));
+        });
         RandomWeights random = new RandomWeights(seed);
         SafeTensorsWriter writer = new SafeTensorsWriter();
-        build.apply((name, shape) -> {
-            Tensor t = random.get(name, shape);
-            writer.f16(name, t);
-            return t;
-        });
+        shapes.forEach((name, shape) -> writer.f16(name, shape, () -> random.get(name, shape)));
         writer.write(file);
     }
 

@@ -98,16 +98,21 @@ public final class SyntheticModel {
      * weights held 2.4 GB for the amused-256 transformer: more than the launcher's 2 GiB heap.)
      */
     static void writeFp16(Path file, long seed, Function<Weights, Object> build) {
+        RandomWeights random = new RandomWeights(seed);
+        SafeTensorsWriter writer = new SafeTensorsWriter();
+        tensorShapes(build).forEach((name, shape) -> writer.f16(name, shape, () -> random.get(name, shape)));
+        writer.write(file);
+    }
+
+    /** The names and shapes the model asks for, in order (its zero tensors are garbage once this returns). */
+    private static Map<String, int[]> tensorShapes(Function<Weights, Object> build) {
         Map<String, int[]> shapes = new LinkedHashMap<>();
         Map<List<Integer>, Tensor> zeros = new HashMap<>();
         build.apply((name, shape) -> {
             shapes.put(name, shape.clone());
             return zeros.computeIfAbsent(Arrays.stream(shape).boxed().toList(), key -> Tensor.zeros(shape));
         });
-        RandomWeights random = new RandomWeights(seed);
-        SafeTensorsWriter writer = new SafeTensorsWriter();
-        shapes.forEach((name, shape) -> writer.f16(name, shape, () -> random.get(name, shape)));
-        writer.write(file);
+        return shapes;
     }
 
     private static void copyResource(String name, Path target) throws IOException {

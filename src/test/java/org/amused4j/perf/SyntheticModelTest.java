@@ -35,8 +35,9 @@ class SyntheticModelTest {
     }
 
     /**
-     * The full-size CLIP text encoder (123 M parameters, 0.49 GB as float32) is written by a JVM with a 320 MiB
-     * heap: only one tensor's float32 values (at most the 152 MB token embedding) may be alive at a time. Writing
+     * The full-size CLIP text encoder (123 M parameters, 0.49 GB as float32) is written by a JVM with a 400 MiB
+     * heap (ParallelGC, as the launcher runs): only one tensor's float32 values (at most the 152 MB token
+     * embedding) may be alive at a time. Writing
      * it from the model built on its float32 weights, as the first version did, ran out of memory here, and so did
      * {@code amused bench} on a fresh machine with the amused-256 transformer (2.4 GB against a 2 GiB heap).
      */
@@ -48,7 +49,7 @@ class SyntheticModelTest {
         }
         Path file = dir.resolve("text.safetensors");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-Xmx320m", "--add-modules", "jdk.incubator.vector",
+        Process child = new ProcessBuilder(java, "-Xmx400m", "-XX:+UseParallelGC", "--add-modules", "jdk.incubator.vector",
                 "-cp", System.getProperty("java.class.path"), WriteTextEncoder.class.getName(),
                 config.toString(), file.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();

@@ -10,10 +10,10 @@ import java.util.function.IntConsumer;
  * split into at most {@code threads} contiguous chunks so each thread touches one region of the output.
  *
  * <p>The calling thread runs the first chunk itself and {@code threads − 1} workers run the others. Between jobs a
- * worker spins for a short while before it parks, because a model pass is hundreds of kernel calls a fraction of a
- * millisecond apart: with a fork-join pool (the caller blocked, every worker woken from a park for every call) each
- * call paid three thread wake-ups, and the amused-256 transformer pass lost ~4 % of its two-thread time to them
- * (1 → 2 threads 1.84× against 1.90× for the kernels' own time; BENCHMARKS.md).
+ * worker spins for a while (~0.3 ms on Zen 4) before it parks, because a model pass is hundreds of kernel calls a
+ * fraction of a millisecond apart. The fork-join pool this replaces blocked the caller and woke a parked worker per
+ * chunk: a 512×1024 RMSNorm took 120–200 µs on two threads against 90 µs on one (now 46–50 µs, ~95 µs when the
+ * worker has parked), and the shapes model's 200-image evaluation took 40 s instead of 20 (BENCHMARKS.md).
  *
  * <p>A call made from inside a job (a worker's chunk, or the caller's) runs serially on its thread; calls from
  * different threads outside jobs take turns.

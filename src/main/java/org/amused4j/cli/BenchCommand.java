@@ -1,6 +1,7 @@
 package org.amused4j.cli;
 
 import org.amused4j.kernels.FlopCounter;
+import org.amused4j.kernels.KernelTimes;
 import org.amused4j.kernels.Parallel;
 import org.amused4j.perf.FmaPeak;
 import org.amused4j.perf.PeakRss;
@@ -36,6 +37,7 @@ import java.util.concurrent.Callable;
         description = "Benchmark full-size amused-256/512 (random weights, no download): per-stage times, GFLOP/s, "
                 + "FMA peak, peak RSS.",
         footer = {"", "Examples:", "  amused bench", "  amused bench --model-size 512 --repeat 3",
+                "  amused bench --model-size 256 --only transformer --repeat 4 --kernels",
                 "  AMUSED_JAVA_OPTS=-Damused.threads=1 amused bench --model-size 256 --only transformer"})
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -53,6 +55,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--only", description = "Run one stage: text, transformer, decode or generate.")
     String only;
+
+    @Option(names = "--kernels", description = "After each stage, the time per run of every kernel (by name and "
+            + "matrix shape) over the timed runs, and the time outside the kernels.")
+    boolean kernels;
 
     @Override
     public Integer call() {
@@ -85,8 +91,10 @@ final class BenchCommand implements Callable<Integer> {
         int grid = tc.sampleSize();
         if (runs("text")) {
             int[][] ids = model.tokenizer().encode(List.of("a photo of an astronaut riding a horse on mars"));
-            double t = best(() -> model.textEncoder().forward(ids));
+            Timing timing = best(() -> model.textEncoder().forward(ids));
+            double t = timing.best();
             out.printf("  %-34s %8.3f s%n", "CLIP text encoder, one prompt", t);
+            printKernels(out, timing);
         }
         if (runs("transformer")) {
             int[][] ids = model.tokenizer().encode(List.of("", "a red fox in the snow"));
@@ -102,26 +110,32 @@ final class BenchCommand implements Callable<Integer> {
             FlopCounter.start();
             model.transformer().logits(tokens, grid, grid, c, Trace.NONE);
             long flops = FlopCounter.stop();
-            double t = best(() -> model.transformer().logits(tokens, grid, grid, c, Trace.NONE));
+            Timing timing = best(() -> model.transformer().logits(tokens, grid, grid, c, Trace.NONE));
+            double t = timing.best();
             out.printf("  %-34s %8.3f s  %6.1f GFLOP/s (%.0f%% of FMA peak; %.1f GFLOP)%n",
                     "transformer forward, batch 2", t, flops / t / 1e9, 100 * flops / t / 1e9 / peak, flops / 1e9);
+            printKernels(out, timing);
         }
         if (runs("decode")) {
             int[] tokens = randomTokens(grid * grid, model.vq().config().numVqEmbeddings());
             FlopCounter.start();
             model.vq().decode(tokens, 1, grid, grid);
             long flops = FlopCounter.stop();
-            double t = best(() -> model.vq().decode(tokens, 1, grid, grid));
+            Timing timing = best(() -> model.vq().decode(tokens, 1, grid, grid));
+            double t = timing.best();
             int side = grid * model.vqFactor();
             out.printf("  %-34s %8.3f s  %6.1f GFLOP/s (%.1f GFLOP)%n", "VQ decode " + side + "x" + side, t,
                     flops / t / 1e9, flops / 1e9);
+            printKernels(out, timing);
         }
         if (runs("generate")) {
             Amused amused = new Amused(model);
             Requests.TextToImage request = new Requests.TextToImage(Prompts.of("a red fox in the snow"), 0, 0,
                     GenerationOptions.defaults().withSeed(1));
-            double t = best(() -> amused.textToImage(request, StepListener.NONE));
+            Timing timing = best(() -> amused.textToImage(request, StepListener.NONE));
+            double t = timing.best();
             out.printf("  %-34s %8.2f s%n", "text-to-image, 12 steps, guidance 10", t);
+            printKernels(out, timing);
         }
     }
 
@@ -129,16 +143,51 @@ final class BenchCommand implements Callable<Integer> {
         return only == null || only.equals(stage);
     }
 
-    /** Best wall time of {@code repeat} runs after one untimed warm-up run. */
-    private double best(Runnable work) {
+    /**
+     * Best and mean wall time of {@code repeat} runs after one untimed warm-up run, with {@code --kernels} also the
+     * timed runs' kernels.
+     */
+    private Timing best(Runnable work) {
         work.run();
+        int runs = Math.max(1, repeat);
         double best = Double.MAX_VALUE;
-        for (int i = 0; i < Math.max(1, repeat); i++) {
+        double total = 0;
+        if (kernels) {
+            KernelTimes.start();
+        }
+        for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
             work.run();
-            best = Math.min(best, seconds(t0));
+            double t = seconds(t0);
+            best = Math.min(best, t);
+            total += t;
         }
-        return best;
+        return new Timing(best, total / runs, runs, kernels ? KernelTimes.stop() : List.of());
+    }
+
+    /** A stage's timed runs: the best and mean wall time, and (with --kernels) what the kernels took. */
+    private record Timing(double best, double mean, int runs, List<KernelTimes.Entry> kernels) {
+    }
+
+    private static void printKernels(PrintWriter out, Timing timing) {
+        if (timing.kernels().isEmpty()) {
+            return;
+        }
+        List<KernelTimes.Entry> entries = timing.kernels();
+        double meanRun = timing.mean();
+        int runs = timing.runs();
+        out.printf("    kernels per run (mean of %d timed runs, %.3f s):%n", runs, meanRun);
+        double inKernels = 0;
+        for (KernelTimes.Entry e : entries) {
+            double ms = e.nanos() / 1e6 / runs;
+            inKernels += ms;
+            String rate = e.flops() == 0 ? "" : String.format("%7.1f GFLOP/s", e.flops() / (double) e.nanos());
+            out.printf("      %-34s %7.1f calls %9.1f ms %5.1f %%%s%n", e.kernel(), e.calls() / (double) runs, ms,
+                    100 * ms / 1e3 / meanRun, rate.isEmpty() ? "" : "  " + rate);
+        }
+        double outside = meanRun * 1e3 - inKernels;
+        out.printf("      %-34s %7s       %9.1f ms %5.1f %%%n", "outside the kernels", "", outside,
+                100 * outside / 1e3 / meanRun);
     }
 
     private static int[] randomTokens(int n, int codebook) {

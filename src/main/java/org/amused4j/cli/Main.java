@@ -54,8 +54,10 @@ public final class Main implements Runnable {
         } catch (OutOfMemoryError e) {
             // The heap is the launcher's choice per mode; the user can raise it, so say how instead of a stack trace.
             // (The work's objects are unreachable once the stack has unwound, so printing is safe here.)
-            err.println("amused: error: out of memory (Java heap limit " + Runtime.getRuntime().maxMemory() / (1 << 20)
-                    + " MiB); run again with a larger heap, e.g. AMUSED_JAVA_OPTS=-Xmx8g ./amused ...");
+            long limit = Runtime.getRuntime().maxMemory();
+            long suggestion = Math.max(2, 2 * ((limit + (1L << 30) - 1) >> 30)); // twice the limit, in whole GiB
+            err.println("amused: error: out of memory (Java heap limit " + (limit >> 20) + " MiB); run again with a"
+                    + " larger heap, e.g. AMUSED_JAVA_OPTS=-Xmx" + suggestion + "g ./amused ...");
             return OUT_OF_MEMORY;
         }
     }

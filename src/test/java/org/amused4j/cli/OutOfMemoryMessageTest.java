@@ -25,7 +25,7 @@ class OutOfMemoryMessageTest {
         assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();
         String output = Files.readString(log);
         assertThat(child.exitValue()).as(output).isEqualTo(Main.OUT_OF_MEMORY);
-        assertThat(output).contains("amused: error: out of memory (Java heap limit 48 MiB)", "AMUSED_JAVA_OPTS=-Xmx")
+        assertThat(output).contains("amused: error: out of memory (Java heap limit 48 MiB)", "AMUSED_JAVA_OPTS=-Xmx2g")
                 .doesNotContain("\tat ", "Exception in thread");
         try (var files = Files.walk(cache)) {
             assertThat(files.map(Path::toString)).as("no weight file, not even a partial one")

@@ -1,6 +1,5 @@
 package org.amused4j.cli;
 
-import org.amused4j.kernels.FlopCounter;
 import org.amused4j.kernels.KernelTimes;
 import org.amused4j.kernels.Parallel;
 import org.amused4j.perf.FmaPeak;
@@ -107,9 +106,7 @@ final class BenchCommand implements Callable<Integer> {
             Conditioning c = model.transformer().condition(text.penultimate(), text.textEmbeds(),
                     Tensor.of(micro, 2, 5));
             int[] tokens = randomTokens(2 * grid * grid, tc.codebookSize());
-            FlopCounter.start();
-            model.transformer().logits(tokens, grid, grid, c, Trace.NONE);
-            long flops = FlopCounter.stop();
+            long flops = flops(() -> model.transformer().logits(tokens, grid, grid, c, Trace.NONE));
             Timing timing = best(() -> model.transformer().logits(tokens, grid, grid, c, Trace.NONE));
             double t = timing.best();
             out.printf("  %-34s %8.3f s  %6.1f GFLOP/s (%.0f%% of FMA peak; %.1f GFLOP)%n",
@@ -118,9 +115,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (runs("decode")) {
             int[] tokens = randomTokens(grid * grid, model.vq().config().numVqEmbeddings());
-            FlopCounter.start();
-            model.vq().decode(tokens, 1, grid, grid);
-            long flops = FlopCounter.stop();
+            long flops = flops(() -> model.vq().decode(tokens, 1, grid, grid));
             Timing timing = best(() -> model.vq().decode(tokens, 1, grid, grid));
             double t = timing.best();
             int side = grid * model.vqFactor();
@@ -141,6 +136,13 @@ final class BenchCommand implements Callable<Integer> {
 
     private boolean runs(String stage) {
         return only == null || only.equals(stage);
+    }
+
+    /** The floating-point operations of one run of {@code work} (which also warms it up). */
+    private static long flops(Runnable work) {
+        KernelTimes.start();
+        work.run();
+        return KernelTimes.flops(KernelTimes.stop());
     }
 
     /**

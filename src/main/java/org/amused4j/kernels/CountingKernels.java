@@ -3,8 +3,8 @@ package org.amused4j.kernels;
 import org.amused4j.tensor.Weight;
 
 /**
- * Delegates every call, reports matrix-shaped work to {@link FlopCounter} and, while switched on, each call's wall
- * time to {@link KernelTimes}.
+ * Delegates every call and, while {@link KernelTimes} is switched on, reports each call's wall time and (for the
+ * matrix-shaped kernels) its floating-point operations to it.
  */
 final class CountingKernels implements Kernels {
     private final Kernels delegate;
@@ -16,7 +16,6 @@ final class CountingKernels implements Kernels {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        FlopCounter.add(2L * m * n * k);
         long t0 = KernelTimes.begin();
         delegate.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         KernelTimes.end(t0, "gemm", m, n, k);
@@ -25,7 +24,6 @@ final class CountingKernels implements Kernels {
     @Override
     public void linear(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta, float[] c, int cOff,
                        int ldc) {
-        FlopCounter.add(2L * m * n * k);
         long t0 = KernelTimes.begin();
         delegate.linear(m, n, k, a, aOff, lda, w, beta, c, cOff, ldc);
         KernelTimes.end(t0, "linear", m, n, k);
@@ -34,7 +32,6 @@ final class CountingKernels implements Kernels {
     @Override
     public void multiplyByWeight(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta,
                                  float[] c, int cOff, int ldc) {
-        FlopCounter.add(2L * m * n * k);
         long t0 = KernelTimes.begin();
         delegate.multiplyByWeight(m, n, k, a, aOff, lda, w, beta, c, cOff, ldc);
         KernelTimes.end(t0, "multiplyByWeight", m, n, k);
@@ -109,7 +106,6 @@ final class CountingKernels implements Kernels {
     public void attention(float[] q, int qStride, float[] k, int kStride, float[] v, int vStride, float[] out,
                           int batch, int heads, int lq, int lk, int headDim, boolean causal) {
         long flops = 4L * batch * heads * lq * lk * headDim; // Q·Kᵀ and P·V, causal counted in full
-        FlopCounter.add(flops);
         long t0 = KernelTimes.begin();
         delegate.attention(q, qStride, k, kStride, v, vStride, out, batch, heads, lq, lk, headDim, causal);
         if (t0 != 0) { // the key is built only while timing
@@ -124,7 +120,6 @@ final class CountingKernels implements Kernels {
         long oh = (h + padTop + padBottom - kh) / stride + 1;
         long ow = (w + padLeft + padRight - kw) / stride + 1;
         long flops = 2L * n * cout * oh * ow * (cin / groups) * kh * kw;
-        FlopCounter.add(flops);
         long t0 = KernelTimes.begin();
         delegate.conv2d(x, n, cin, h, w, weight, cout, kh, kw, bias, stride, padTop, padBottom, padLeft, padRight,
                 groups, out);
@@ -137,7 +132,6 @@ final class CountingKernels implements Kernels {
     public void convTranspose2x2(float[] x, int n, int cin, int h, int w, float[] weight, int cout, float[] bias,
                                  float[] out) {
         long flops = 2L * n * cin * cout * 4 * h * w;
-        FlopCounter.add(flops);
         long t0 = KernelTimes.begin();
         delegate.convTranspose2x2(x, n, cin, h, w, weight, cout, bias, out);
         KernelTimes.end(t0, "convTranspose2x2", flops);

@@ -6,9 +6,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Wall time and work per kernel while switched on ({@code amused bench --kernels}): every call through
- * {@link Kernels#get()} is timed on the thread that made it, keyed by the kernel's name and, for the matrix
- * products, their shape M×N×K. Calls made at once from several threads (training replicas) add up their own times,
+ * Wall time and work per kernel while switched on ({@code amused bench}: the FLOP count of a pass, and the table of
+ * {@code --kernels}): every call through {@link Kernels#get()} is timed on the thread that made it, keyed by the
+ * kernel's name and, for the matrix products, their shape M×N×K. The matrix-shaped kernels (products, attention,
+ * convolutions) also report the work actually done, so GFLOP/s come from it rather than from a formula; the
+ * elementwise ones are not counted (a rounding error next to the GEMMs). Calls made at once from several threads (training replicas) add up their own times,
  * so the sum can exceed the wall time there. One volatile read per kernel call when off.
  */
 public final class KernelTimes {
@@ -26,6 +28,11 @@ public final class KernelTimes {
     public static void start() {
         TOTALS.clear();
         timing = true;
+    }
+
+    /** The floating-point operations (a multiply-add counts 2) of all the entries. */
+    public static long flops(List<Entry> entries) {
+        return entries.stream().mapToLong(Entry::flops).sum();
     }
 
     /** Stops timing and returns every kernel timed since {@link #start}, the longest first. */

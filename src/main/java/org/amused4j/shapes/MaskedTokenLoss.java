@@ -53,12 +53,12 @@ public final class MaskedTokenLoss {
         }
         long fresh = trainingSeed + FRESH_SEED_OFFSET;
         CanvasTokens canvas = new CanvasTokens(model.vq()); // one per model: its empty canvases are encoded once
-        return List.of(
-                measure(model, canvas, "training", new ShapesDataset(trainingSeed, ShapesDataset.Split.TRAIN).next(count),
-                        maskShare),
-                measure(model, canvas, "fresh", new ShapesDataset(fresh, ShapesDataset.Split.TRAIN).next(count), maskShare),
-                measure(model, canvas, "held-out", new ShapesDataset(fresh, ShapesDataset.Split.HELD_OUT).next(count),
-                        maskShare));
+        List<ShapeScene> training = new ShapesDataset(trainingSeed, ShapesDataset.Split.TRAIN).next(count);
+        List<ShapeScene> freshScenes = new ShapesDataset(fresh, ShapesDataset.Split.TRAIN).next(count);
+        List<ShapeScene> heldOut = new ShapesDataset(fresh, ShapesDataset.Split.HELD_OUT).next(count);
+        return List.of(measure(model, canvas, "training", training, maskShare),
+                measure(model, canvas, "fresh", freshScenes, maskShare),
+                measure(model, canvas, "held-out", heldOut, maskShare));
     }
 
     private static Result measure(AmusedModel model, CanvasTokens canvas, String name, List<ShapeScene> scenes,

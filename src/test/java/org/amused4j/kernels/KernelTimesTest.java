@@ -26,7 +26,8 @@ class KernelTimesTest {
 
         assertThat(entries).extracting(KernelTimes.Entry::kernel)
                 .containsExactlyInAnyOrder("gemm 6×5×4", "gemm 3×5×4", "softmax");
-        KernelTimes.Entry six = entries.stream().filter(e -> e.kernel().equals("gemm 6×5×4")).findFirst().orElseThrow();
+        KernelTimes.Entry six = entries.stream().filter(e -> e.kernel().equals("gemm 6×5×4")).findFirst()
+                .orElseThrow();
         assertThat(six.calls()).isEqualTo(2);
         assertThat(six.flops()).isEqualTo(2 * 2L * 6 * 5 * 4);
         assertThat(six.nanos()).isPositive();
@@ -35,6 +36,7 @@ class KernelTimesTest {
         assertThat(softmax.calls()).isEqualTo(1);
         assertThat(softmax.flops()).isZero();
         assertThat(entries).isSortedAccordingTo((p, q) -> Long.compare(q.nanos(), p.nanos()));
+        assertThat(KernelTimes.flops(entries)).isEqualTo(2 * 2L * 6 * 5 * 4 + 2L * 3 * 5 * 4);
 
         KernelTimes.start();
         assertThat(KernelTimes.stop()).as("start forgets earlier calls").isEmpty();

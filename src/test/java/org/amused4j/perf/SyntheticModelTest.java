@@ -49,8 +49,8 @@ class SyntheticModelTest {
         }
         Path file = dir.resolve("text.safetensors");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-Xmx400m", "-XX:+UseParallelGC", "--add-modules", "jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), WriteTextEncoder.class.getName(),
+        Process child = new ProcessBuilder(java, "-Xmx400m", "-XX:+UseParallelGC", "--add-modules",
+                "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), WriteTextEncoder.class.getName(),
                 config.toString(), file.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();

@@ -20,16 +20,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@link Kernels#linear} and {@link Kernels#multiplyByWeight} with a half-precision weight must give exactly (bit
  * for bit) the GEMM of the widened weight, since widening is exact and the accumulation order is the same.
+ * (Compared with {@code isEqualTo}, which is {@code Arrays.equals}, bit for bit: AssertJ's {@code containsExactly}
+ * first diffs the arrays as lists, quadratic in the worst case, and took minutes on the million-value products.)
  */
 class LinearKernelTest {
     private static final ValueLayout.OfShort SHORT_LE =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** m, n, k: tails of the 8-row tile and 32-column panel, several KC slabs and NC blocks, a threaded split. */
+    /**
+     * m, n, k: tails of the 8-row tile and 32-column panel, several KC slabs and NC blocks, a threaded split by
+     * column blocks sharing A, by rows (m > n) and by fixed column parts over row blocks of MC (m > MC).
+     */
     static Stream<Arguments> shapes() {
         return Stream.of(Arguments.of(1, 1, 1), Arguments.of(3, 17, 15), Arguments.of(9, 33, 16),
                 Arguments.of(20, 70, Gemm.KC + 37), Arguments.of(64, 3 * Gemm.NC + 5, 300),
-                Arguments.of(512, 256, 768));
+                Arguments.of(512, 256, 768), Arguments.of(600, 40, 100), Arguments.of(Gemm.MC + 6, Gemm.MC + 16, 20));
     }
 
     @ParameterizedTest
@@ -49,8 +54,8 @@ class LinearKernelTest {
                     Kernels.get().linear(m, n, k, a, 0, k, half, beta, viaHalf, 0, n);
                     float[] viaFloat = c0.clone();
                     Kernels.get().linear(m, n, k, a, 0, k, Weight.of(widened), beta, viaFloat, 0, n);
-                    assertThat(viaHalf).as("%s beta %s", format, beta).containsExactly(expected);
-                    assertThat(viaFloat).as("float32 weight, beta %s", beta).containsExactly(expected);
+                    assertThat(viaHalf).as("%s beta %s", format, beta).isEqualTo(expected);
+                    assertThat(viaFloat).as("float32 weight, beta %s", beta).isEqualTo(expected);
                 }
             }
         }
@@ -74,8 +79,8 @@ class LinearKernelTest {
                     Kernels.get().multiplyByWeight(m, n, k, a, 0, k, half, beta, viaHalf, 0, n);
                     float[] viaFloat = c0.clone();
                     Kernels.get().multiplyByWeight(m, n, k, a, 0, k, Weight.of(widened), beta, viaFloat, 0, n);
-                    assertThat(viaHalf).as("%s beta %s", format, beta).containsExactly(expected);
-                    assertThat(viaFloat).as("float32 weight, beta %s", beta).containsExactly(expected);
+                    assertThat(viaHalf).as("%s beta %s", format, beta).isEqualTo(expected);
+                    assertThat(viaFloat).as("float32 weight, beta %s", beta).isEqualTo(expected);
                 }
             }
         }

@@ -49,7 +49,8 @@ final class BenchCommand implements Callable<Integer> {
     Path cache;
 
     @Option(names = "--repeat", defaultValue = "2",
-            description = "Timed repetitions of each stage after a warm-up; the best is reported (default: ${DEFAULT-VALUE}).")
+            description = "Timed repetitions of each stage after a warm-up; the best is reported "
+                    + "(default: ${DEFAULT-VALUE}).")
     int repeat;
 
     @Option(names = "--only", description = "Run one stage: text, transformer, decode or generate.")
@@ -71,7 +72,8 @@ final class BenchCommand implements Callable<Integer> {
             case "256" -> List.of(SyntheticModel.Variant.AMUSED_256);
             case "512" -> List.of(SyntheticModel.Variant.AMUSED_512);
             case "all" -> List.of(SyntheticModel.Variant.AMUSED_256, SyntheticModel.Variant.AMUSED_512);
-            default -> throw new org.amused4j.tensor.AmusedException("--model-size must be 256, 512 or all, got " + size);
+            default -> throw new org.amused4j.tensor.AmusedException("--model-size must be 256, 512 or all, got "
+                    + size);
         };
         for (SyntheticModel.Variant variant : variants) {
             Path folder = SyntheticModel.prepare(root, variant, 0, msg -> spec.commandLine().getErr().println(msg));

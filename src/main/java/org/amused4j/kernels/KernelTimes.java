@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code --kernels}): every call through {@link Kernels#get()} is timed on the thread that made it, keyed by the
  * kernel's name and, for the matrix products, their shape M×N×K. The matrix-shaped kernels (products, attention,
  * convolutions) also report the work actually done, so GFLOP/s come from it rather than from a formula; the
- * elementwise ones are not counted (a rounding error next to the GEMMs). Calls made at once from several threads (training replicas) add up their own times,
- * so the sum can exceed the wall time there. One volatile read per kernel call when off.
+ * elementwise ones are not counted (a rounding error next to the GEMMs). Calls made at once from several threads
+ * (training replicas) add up their own times, so the sum can exceed the wall time there. One volatile read per kernel
+ * call when off.
  */
 public final class KernelTimes {
     private static final ConcurrentHashMap<String, Totals> TOTALS = new ConcurrentHashMap<>();

@@ -37,9 +37,9 @@ class SyntheticModelTest {
     /**
      * The full-size CLIP text encoder (123 M parameters, 0.49 GB as float32) is written by a JVM with a 400 MiB
      * heap (ParallelGC, as the launcher runs): only one tensor's float32 values (at most the 152 MB token
-     * embedding) may be alive at a time. Writing
-     * it from the model built on its float32 weights, as the first version did, ran out of memory here, and so did
-     * {@code amused bench} on a fresh machine with the amused-256 transformer (2.4 GB against a 2 GiB heap).
+     * embedding) may be alive at a time. Writing it from the model built on its float32 weights, as the first
+     * version did, ran out of memory here, and so did {@code amused bench} on a fresh machine with the amused-256
+     * transformer (2.4 GB against a 2 GiB heap).
      */
     @Test
     void aFullSizeTextEncoderIsWrittenInABoundedHeap() throws Exception {

@@ -1,9 +1,11 @@
 package org.amused4j.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.amused4j.tensor.FloatWeight;
 import org.amused4j.tensor.HalfWeight;
+import org.amused4j.tensor.Transpose;
 import org.amused4j.tensor.Weight;
 
 import java.util.Arrays;
@@ -30,6 +32,9 @@ final class Gemm {
     private static final int L = S.length();
     static final int MR = 8;
     static final int NR = 2 * L;
+    /** MR floats as one vector, where the machine's vectors are that wide (else null: copied a float at a time). */
+    private static final VectorSpecies<Float> PANEL_ROW = MR * Float.SIZE <= S.vectorBitSize()
+            ? VectorSpecies.of(float.class, VectorShape.forBitSize(MR * Float.SIZE)) : null;
     /**
      * Measured best on Zen 4 (32 KiB L1d, 1 MiB L2) among KC 256..1024 × NC 128..512 at M=512, K=1024, N=4096:
      * the A micro-panel (MR×KC, 16 KiB) stays in L1 while it sweeps the B block (KC×NC, 256 KiB) held in L2.
@@ -39,8 +44,6 @@ final class Gemm {
     static final int NC = Math.max(NR, 128 / NR * NR);
     /** Rows packed at once: 1024×KC floats = 2 MiB per thread at most. */
     static final int MC = 1024;
-    /** k steps per strip of the transposing B packing: one 64-byte line of each source row. */
-    private static final int TRANSPOSE_STRIP = 16;
     /** Largest op(A), in floats, packed whole and shared by the column parts (16 MiB, kept per calling thread). */
     private static final long MAX_SHARED_A = 1 << 22;
     /** Below this many flops a single thread finishes before a fork would pay off. */
@@ -245,7 +248,12 @@ final class Gemm {
         for (int i0 = 0; i0 < m; i0 += MR) {
             int base = apOff + i0 * kc;
             int mr = Math.min(MR, m - i0);
-            if (transA) {
+            if (transA && mr == MR && PANEL_ROW != null) {
+                // Each k step's MR values are one contiguous run of op(A)'s column: a vector copy.
+                for (int p = 0; p < kc; p++) {
+                    FloatVector.fromArray(PANEL_ROW, a, aOff + (p0 + p) * lda + i0).intoArray(ap, base + p * MR);
+                }
+            } else if (transA) {
                 for (int p = 0; p < kc; p++) {
                     int src = aOff + (p0 + p) * lda + i0;
                     int dst = base + p * MR;
@@ -295,7 +303,7 @@ final class Gemm {
 
         /**
          * Packs k-range [p0, p0+kc) × columns [j0, j0+nc) into NR-column panels (k-major), zero-padding the
-         * last; {@code strip} is scratch space of {@link #KC} floats.
+         * last; {@code strip} is scratch space of {@link #KC} floats per vector lane.
          */
         void pack(int p0, int kc, int j0, int nc, float[] bp, float[] strip);
     }
@@ -313,17 +321,9 @@ final class Gemm {
                 int base = jj * kc;
                 int nr = Math.min(NR, nc - jj);
                 if (trans) {
-                    // A transpose, done in strips of TRANSPOSE_STRIP k steps so the strip of the packed panel
-                    // being written (strip × NR floats) stays in L1 while every column's row is read a cache
-                    // line at a time.
-                    for (int p1 = 0; p1 < kc; p1 += TRANSPOSE_STRIP) {
-                        int p2 = Math.min(kc, p1 + TRANSPOSE_STRIP);
-                        for (int col = 0; col < nr; col++) {
-                            int src = off + (j0 + jj + col) * ld + p0;
-                            for (int p = p1; p < p2; p++) {
-                                bp[base + p * NR + col] = b[src + p];
-                            }
-                        }
+                    for (int col = 0; col < nr; col += L) {
+                        Transpose.strided(b, off + (j0 + jj + col) * ld + p0, ld, Math.min(L, nr - col), kc,
+                                bp, base + col, NR);
                     }
                     zeroColumns(bp, base, kc, nr);
                 } else if (nr == NR) {
@@ -349,11 +349,11 @@ final class Gemm {
     }
 
     /**
-     * A half-precision weight W [N, K] read as op(B) = Wᵀ: the transposing packing widens each column's whole K
-     * slab into scratch, then scatters it into the panel. Whole slabs because the weights stream from a
-     * memory-mapped file that no cache holds: 1 KiB runs per row let the prefetcher keep up, where 32-byte pieces of
-     * 32 rows in turn (the float path's strips) left each read waiting on memory (amused-256 and -512 passes 2–4 %
-     * faster, alternating runs; the 64 KiB panel is then written from L2 instead of L1).
+     * A half-precision weight W [N, K] read as op(B) = Wᵀ: the packing widens the whole K slab of a vector's
+     * worth of columns into scratch, then transposes it into the panel. Whole slabs because the weights stream
+     * from a memory-mapped file that no cache holds: 1 KiB runs per row let the prefetcher keep up, where 32-byte
+     * pieces of 32 rows in turn left each read waiting on memory (amused-256 and -512 passes 2–4 % faster,
+     * alternating runs). Register-block transposes instead of one float per panel row: passes ~3 % faster.
      */
     private record HalfB(HalfWeight w, long off, int ld) implements BOperand {
         @Override
@@ -366,11 +366,12 @@ final class Gemm {
             for (int jj = 0; jj < nc; jj += NR) {
                 int base = jj * kc;
                 int nr = Math.min(NR, nc - jj);
-                for (int col = 0; col < nr; col++) {
-                    w.read(off + (long) (j0 + jj + col) * ld + p0, strip, 0, kc);
-                    for (int p = 0; p < kc; p++) {
-                        bp[base + p * NR + col] = strip[p];
+                for (int col = 0; col < nr; col += L) {
+                    int cols = Math.min(L, nr - col);
+                    for (int c = 0; c < cols; c++) {
+                        w.read(off + (long) (j0 + jj + col + c) * ld + p0, strip, c * kc, kc);
                     }
+                    Transpose.strided(strip, 0, kc, cols, kc, bp, base + col, NR);
                 }
                 zeroColumns(bp, base, kc, nr);
             }
@@ -506,7 +507,7 @@ final class Gemm {
     /** Per-thread packing space, grown on demand and reused across calls. */
     private static final class Buffers {
         final float[] tile = new float[MR * NR];
-        final float[] strip = new float[KC];
+        final float[] strip = new float[L * KC];
         private float[] a = new float[0];
         private float[] b = new float[0];
         /** All of op(A), packed once for the column parts of one call; see {@link #columnsSharingA}. */

@@ -8,6 +8,7 @@ import org.amused4j.tensor.HalfWeight;
 import org.amused4j.tensor.Transpose;
 import org.amused4j.tensor.Weight;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -44,6 +45,8 @@ final class Gemm {
     static final int NC = Math.max(NR, 128 / NR * NR);
     /** Rows packed at once: 1024×KC floats = 2 MiB per thread at most. */
     static final int MC = 1024;
+    /** Most half-precision values of B copied for one call of {@link #multiply} (1 MiB). */
+    private static final int STAGED_VALUES = 1 << 19;
     /** Largest op(A), in floats, packed whole and shared by the column parts (16 MiB, kept per calling thread). */
     private static final long MAX_SHARED_A = 1 << 22;
     /** Below this many flops a single thread finishes before a fork would pay off. */
@@ -90,14 +93,19 @@ final class Gemm {
             return;
         }
         int threads = Parallel.threads();
-        if (threads == 1 || 2L * m * n * k < PARALLEL_MIN_FLOPS) {
+        if (2L * m * n * k < PARALLEL_MIN_FLOPS) {
             serial(transA, m, n, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc);
             return;
         }
-        // Splitting columns needs all of A in every part (shared below when it fits), and rows all of B.
+        // Splitting columns needs all of A in every part (shared below when it fits), and rows all of B. One
+        // thread takes the same path: its column blocks can then stage their half-precision rows (HalfB.staged).
         boolean byColumns = n >= m;
         if (byColumns && m <= MC && (long) ceilDiv(m, MR) * MR * k <= MAX_SHARED_A) {
             columnsSharingA(transA, m, n, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc, threads);
+            return;
+        }
+        if (threads == 1) {
+            serial(transA, m, n, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc);
             return;
         }
         int units = byColumns ? ceilDiv(n, NR) : ceilDiv(m, MR);
@@ -208,6 +216,7 @@ final class Gemm {
                                  float[] ap, boolean prepacked, BOperand b, float beta, float[] c, int cOff,
                                  int ldc) {
         Buffers buf = BUFFERS.get();
+        b = b.staged(n, k, buf);
         int paddedRows = ceilDiv(m, MR) * MR;
         float[] bp = buf.packedB(Math.min(ceilDiv(n, NR) * NR, NC) * Math.min(k, KC));
         float[] tile = buf.tile;
@@ -301,6 +310,11 @@ final class Gemm {
         /** The same operand without its first {@code j} columns. */
         BOperand fromColumn(int j);
 
+        /** The same operand, its first n columns × k rows possibly copied to where packing reads them faster. */
+        default BOperand staged(int n, int k, Buffers buffers) {
+            return this;
+        }
+
         /**
          * Packs k-range [p0, p0+kc) × columns [j0, j0+nc) into NR-column panels (k-major), zero-padding the
          * last; {@code strip} is scratch space of {@link #KC} floats per vector lane.
@@ -359,6 +373,22 @@ final class Gemm {
         @Override
         public BOperand fromColumn(int j) {
             return new HalfB(w, off + (long) j * ld, ld);
+        }
+
+        /**
+         * The columns' rows of W, which lie back to back, copied in one sequential sweep: reading them there,
+         * K slab after K slab, beats reading each row's slab from the mapped file, where every 1 KiB run starts a
+         * new stream for the prefetcher (all transformer weights: 0.145 against 0.35 ns per value read).
+         */
+        @Override
+        public BOperand staged(int n, int k, Buffers buffers) {
+            long values = (long) (n - 1) * ld + k;
+            if (values > STAGED_VALUES) {
+                return this;
+            }
+            MemorySegment copy = buffers.staging((int) values);
+            MemorySegment.copy(w.bytes(), 2 * off, copy, 0, 2 * values);
+            return new HalfB(new HalfWeight(copy, w.format(), new int[] {(int) values}), 0, ld);
         }
 
         @Override
@@ -512,6 +542,7 @@ final class Gemm {
         private float[] b = new float[0];
         /** All of op(A), packed once for the column parts of one call; see {@link #columnsSharingA}. */
         private float[] wholeA = new float[0];
+        private short[] staging = new short[0];
 
         float[] packedA(int size) {
             if (a.length < size) {
@@ -525,6 +556,14 @@ final class Gemm {
                 wholeA = new float[size];
             }
             return wholeA;
+        }
+
+        /** A heap segment of exactly {@code values} half-precision values, reused across calls. */
+        MemorySegment staging(int values) {
+            if (staging.length < values) {
+                staging = new short[Math.max(values, STAGED_VALUES)];
+            }
+            return MemorySegment.ofArray(staging).asSlice(0, 2L * values);
         }
 
         float[] packedB(int size) {

@@ -367,7 +367,7 @@ final class Gemm {
      * worth of columns into scratch, then transposes it into the panel. Whole slabs because the weights stream
      * from a memory-mapped file that no cache holds: 1 KiB runs per row let the prefetcher keep up, where 32-byte
      * pieces of 32 rows in turn left each read waiting on memory (amused-256 and -512 passes 2–4 % faster,
-     * alternating runs). Register-block transposes instead of one float per panel row: passes ~3 % faster.
+     * alternating runs). Register-block transposes instead of one float per panel row: passes ~5 % faster.
      */
     private record HalfB(HalfWeight w, long off, int ld) implements BOperand {
         @Override

@@ -212,7 +212,7 @@ public final class VectorKernels implements Kernels {
      * Per (batch, head, block of query rows): Sᵀ = scale·K·Qᵀ, keys down and queries across, so the softmax over
      * the keys runs down the columns a vector of queries at a time (no per-row horizontal reductions), and Sᵀ is
      * already the transposed A that the second product packs with contiguous copies. Against scores row by row:
-     * attention 256×256 108 → 136 GFLOP/s, 256×77 80 → 120 GFLOP/s in the amused-256 pass (BENCHMARKS.md).
+     * attention 256×256 108 → 126–136 GFLOP/s, 256×77 80 → 106–120 GFLOP/s in the amused-256 pass (BENCHMARKS.md).
      */
     @Override
     public void attention(float[] q, int qStride, float[] k, int kStride, float[] v, int vStride, float[] out,

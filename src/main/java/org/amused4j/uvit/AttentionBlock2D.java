@@ -53,8 +53,8 @@ final class AttentionBlock2D implements Module {
     Tensor forward(Tensor x, Context ctx, Tape tape) {
         int batch = x.dim(0), channels = x.dim(1), h = x.dim(2), w = x.dim(3);
         Tensor t = Layouts.toNhwc(x, tape).reshape(batch, h * w, channels);
-        t = TensorOps.add(t, attn1.forward(norm1.forward(t, tape), ctx.attn1(), tape), tape);
-        t = TensorOps.add(t, attn2.forward(norm2.forward(t, tape), ctx.attn2(), tape), tape);
+        t = TensorOps.residual(t, attn1.forward(norm1.forward(t, tape), ctx.attn1(), tape), tape);
+        t = TensorOps.residual(t, attn2.forward(norm2.forward(t, tape), ctx.attn2(), tape), tape);
         return Layouts.toNchw(t.reshape(batch, h, w, channels), tape);
     }
 

@@ -30,8 +30,8 @@ final class ConvNextBlock implements Module {
         int channels = c.blockOutChannels();
         int wide = 4 * channels;
         boolean bias = c.useBias();
-        this.depthwise = new Conv2d(w.prefixed("depthwise"), channels, channels, 3, 1, Conv2d.Padding.uniform(1), channels,
-                bias);
+        this.depthwise = new Conv2d(w.prefixed("depthwise"), channels, channels, 3, 1, Conv2d.Padding.uniform(1),
+                channels, bias);
         this.norm = new RmsNorm(w.prefixed("norm"), channels, c.layerNormEps(), c.lnElementwiseAffine());
         this.linear1 = new Linear(w.prefixed("channelwise_linear_1"), channels, wide, bias);
         this.grn = new GlobalResponseNorm(w.prefixed("channelwise_norm"), wide);
@@ -49,7 +49,7 @@ final class ConvNextBlock implements Module {
         Tensor t = norm.forward(Layouts.toNhwc(depthwise.forward(x, tape), tape), tape);
         t = TensorOps.geluInPlace(linear1.forward(t, tape), tape);
         t = linear2.forward(grn.forward(t, tape), tape);
-        return modulation.applyToChannels(TensorOps.add(Layouts.toNchw(t, tape), x, tape), tape);
+        return modulation.applyToChannels(TensorOps.residual(x, Layouts.toNchw(t, tape), tape), tape);
     }
 
     @Override

@@ -51,9 +51,9 @@ final class TransformerLayer implements Module {
 
     /** x [B, S, H] to [B, S, H]. */
     Tensor forward(Tensor x, Context ctx, Tape tape) {
-        x = TensorOps.add(x, attn1.selfAttention(norm1.forward(x, ctx.norm1(), tape), tape), tape);
-        x = TensorOps.add(x, attn2.forward(norm2.forward(x, ctx.norm2(), tape), ctx.text(), tape), tape);
-        return TensorOps.add(x, ff.forward(norm3.forward(x, ctx.norm3(), tape), tape), tape);
+        x = TensorOps.residual(x, attn1.selfAttention(norm1.forward(x, ctx.norm1(), tape), tape), tape);
+        x = TensorOps.residual(x, attn2.forward(norm2.forward(x, ctx.norm2(), tape), ctx.text(), tape), tape);
+        return TensorOps.residual(x, ff.forward(norm3.forward(x, ctx.norm3(), tape), tape), tape);
     }
 
     /** Both attentions, by their names under {@code prefix}. */

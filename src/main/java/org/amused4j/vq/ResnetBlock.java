@@ -42,7 +42,7 @@ public final class ResnetBlock implements Module {
         Tensor h = conv1.forward(norm1.forwardSilu(x, tape), tape);
         h = conv2.forward(norm2.forwardSiluInPlace(h, tape), tape);
         Tensor shortcut = convShortcut != null ? convShortcut.forward(x, tape) : x;
-        return tape.isRecording() ? TensorOps.add(h, shortcut, tape) : TensorOps.addInPlace(h, shortcut);
+        return TensorOps.residual(shortcut, h, tape);
     }
 
     @Override

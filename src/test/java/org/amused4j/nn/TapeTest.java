@@ -74,6 +74,32 @@ class TapeTest {
         assertThatThrownBy(() -> Tape.NONE.backward(out, r)).isInstanceOf(IllegalStateException.class);
     }
 
+    /**
+     * A residual sum without a recording tape lands in the branch's storage and leaves x alone; with one it is a
+     * new tensor and both inputs get the output's gradient.
+     */
+    @Test
+    void aResidualReusesTheBranchOnlyWhenNothingIsRecorded() {
+        Tensor x0 = Tensor.of(new float[] {1f, 2f, 3f}, 3);
+        Tensor branch = Tensor.of(new float[] {0.5f, -1f, 4f}, 3);
+        Tensor sum = TensorOps.residual(x0, branch, Tape.NONE);
+        assertThat(sum).isSameAs(branch);
+        assertThat(sum.data()).containsExactly(1.5f, 1f, 7f);
+        assertThat(x0.data()).containsExactly(1f, 2f, 3f);
+
+        IdentityHashMap<float[], float[]> grads = new IdentityHashMap<>();
+        Tape tape = Tape.recording(grads, new Tape.Options(false, false));
+        Tensor xr = Tensor.of(new float[] {1f, 2f, 3f}, 3);
+        Tensor br = Tensor.of(new float[] {0.5f, -1f, 4f}, 3);
+        Tensor recorded = TensorOps.residual(xr, br, tape);
+        assertThat(recorded).isNotSameAs(br).isNotSameAs(xr);
+        assertThat(recorded.data()).containsExactly(1.5f, 1f, 7f);
+        assertThat(br.data()).containsExactly(0.5f, -1f, 4f);
+        tape.backward(recorded, Tensor.of(new float[] {1f, 10f, 100f}, 3));
+        assertThat(tape.gradient(xr).data()).containsExactly(1f, 10f, 100f);
+        assertThat(tape.gradient(br).data()).containsExactly(1f, 10f, 100f);
+    }
+
     /** Perturbs each element of {@code values} (the input's or a parameter's live storage) by ±h. */
     private void checkAgainstFiniteDifferences(String what, float[] values, float[] analytic) {
         double h = 1e-3;

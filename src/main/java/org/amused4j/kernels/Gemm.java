@@ -98,14 +98,11 @@ final class Gemm {
             return;
         }
         // Splitting columns needs all of A in every part (shared below when it fits), and rows all of B. One
-        // thread takes the same path: its column blocks can then stage their half-precision rows (HalfB.staged).
+        // thread takes the same paths (as a single part): its column blocks then stage their half-precision rows
+        // (HalfB.staged).
         boolean byColumns = n >= m;
         if (byColumns && m <= MC && (long) ceilDiv(m, MR) * MR * k <= MAX_SHARED_A) {
             columnsSharingA(transA, m, n, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc, threads);
-            return;
-        }
-        if (threads == 1) {
-            serial(transA, m, n, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc);
             return;
         }
         int units = byColumns ? ceilDiv(n, NR) : ceilDiv(m, MR);
@@ -558,10 +555,10 @@ final class Gemm {
             return wholeA;
         }
 
-        /** A heap segment of exactly {@code values} half-precision values, reused across calls. */
+        /** A heap segment of exactly {@code values} (at most {@link #STAGED_VALUES}) half-precision values. */
         MemorySegment staging(int values) {
-            if (staging.length < values) {
-                staging = new short[Math.max(values, STAGED_VALUES)];
+            if (staging.length == 0) {
+                staging = new short[STAGED_VALUES];
             }
             return MemorySegment.ofArray(staging).asSlice(0, 2L * values);
         }

@@ -9,6 +9,8 @@ import org.amused4j.tensor.Transpose;
 import org.amused4j.tensor.Weight;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -52,6 +54,10 @@ final class Gemm {
     /** Below this many flops a single thread finishes before a fork would pay off. */
     private static final long PARALLEL_MIN_FLOPS = 1L << 21;
 
+    /** The weight files' 16-bit values, read into a native-order heap copy. */
+    private static final ValueLayout.OfShort HALF_BITS =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private Gemm() {
@@ -68,7 +74,7 @@ final class Gemm {
                        float[] c, int cOff, int ldc) {
         BOperand b = switch (w) {
             case FloatWeight f -> new ArrayB(true, f.tensor().data(), 0, k);
-            case HalfWeight h -> new HalfB(h, 0, k);
+            case HalfWeight h -> new HalfB(h, null, 0, k);
         };
         run(false, m, n, k, 1f, a, aOff, lda, b, beta, c, cOff, ldc);
     }
@@ -240,8 +246,12 @@ final class Gemm {
                         int nr = Math.min(NR, nc - jj);
                         int bIdx = jj * kc;
                         int cIdx = cOff + i0 * ldc + j0 + jj;
-                        kernel(ap, aIdx, bp, bIdx, kc, tile);
-                        addTile(tile, mr, nr, alpha, store, c, cIdx, ldc);
+                        if (mr == MR && nr == NR) {
+                            kernel(ap, aIdx, bp, bIdx, kc, alpha, store, c, cIdx, ldc);
+                        } else {
+                            kernel(ap, aIdx, bp, bIdx, kc, 1f, true, tile, 0, NR);
+                            addTile(tile, mr, nr, alpha, store, c, cIdx, ldc);
+                        }
                     }
                 }
             }
@@ -271,21 +281,9 @@ final class Gemm {
                     }
                 }
             } else if (mr == MR) {
-                // One k step of all eight rows per iteration: the panel is written in order, and the eight row
-                // streams are read in step (measured 2-4 % faster GEMMs than a row at a time at M = 512).
-                int src = aOff + i0 * lda + p0;
-                for (int p = 0; p < kc; p++) {
-                    int dst = base + p * MR;
-                    int q = src + p;
-                    ap[dst] = a[q];
-                    ap[dst + 1] = a[q + lda];
-                    ap[dst + 2] = a[q + 2 * lda];
-                    ap[dst + 3] = a[q + 3 * lda];
-                    ap[dst + 4] = a[q + 4 * lda];
-                    ap[dst + 5] = a[q + 5 * lda];
-                    ap[dst + 6] = a[q + 6 * lda];
-                    ap[dst + 7] = a[q + 7 * lda];
-                }
+                // Register-block transposes where the vectors are 16 floats wide (one-thread products ~2 % faster
+                // than eight scalar row streams).
+                Transpose.strided(a, aOff + i0 * lda + p0, lda, MR, kc, ap, base, MR);
             } else {
                 for (int r = 0; r < mr; r++) {
                     int src = aOff + (i0 + r) * lda + p0;
@@ -366,26 +364,27 @@ final class Gemm {
      * pieces of 32 rows in turn left each read waiting on memory (amused-256 and -512 passes 2–4 % faster,
      * alternating runs). Register-block transposes instead of one float per panel row: passes ~5 % faster.
      */
-    private record HalfB(HalfWeight w, long off, int ld) implements BOperand {
+    private record HalfB(HalfWeight w, short[] staged, long off, int ld) implements BOperand {
         @Override
         public BOperand fromColumn(int j) {
-            return new HalfB(w, off + (long) j * ld, ld);
+            return new HalfB(w, staged, off + (long) j * ld, ld);
         }
 
         /**
          * The columns' rows of W, which lie back to back, copied in one sequential sweep: reading them there,
          * K slab after K slab, beats reading each row's slab from the mapped file, where every 1 KiB run starts a
-         * new stream for the prefetcher (all transformer weights: 0.145 against 0.35 ns per value read).
+         * new stream for the prefetcher (all transformer weights: 0.145 against 0.35 ns per value read), and the
+         * heap copy widens twice as fast ({@link HalfWeight#widen}).
          */
         @Override
         public BOperand staged(int n, int k, Buffers buffers) {
             long values = (long) (n - 1) * ld + k;
-            if (values > STAGED_VALUES) {
+            if (staged != null || values > STAGED_VALUES) {
                 return this;
             }
-            MemorySegment copy = buffers.staging((int) values);
-            MemorySegment.copy(w.bytes(), 2 * off, copy, 0, 2 * values);
-            return new HalfB(new HalfWeight(copy, w.format(), new int[] {(int) values}), 0, ld);
+            short[] copy = buffers.staging();
+            MemorySegment.copy(w.bytes(), HALF_BITS, 2 * off, copy, 0, (int) values);
+            return new HalfB(w, copy, 0, ld);
         }
 
         @Override
@@ -396,7 +395,12 @@ final class Gemm {
                 for (int col = 0; col < nr; col += L) {
                     int cols = Math.min(L, nr - col);
                     for (int c = 0; c < cols; c++) {
-                        w.read(off + (long) (j0 + jj + col + c) * ld + p0, strip, c * kc, kc);
+                        long from = off + (long) (j0 + jj + col + c) * ld + p0;
+                        if (staged == null) {
+                            w.read(from, strip, c * kc, kc);
+                        } else {
+                            HalfWeight.widen(w.format(), staged, (int) from, strip, c * kc, kc);
+                        }
                     }
                     Transpose.strided(strip, 0, kc, cols, kc, bp, base + col, NR);
                 }
@@ -437,7 +441,7 @@ final class Gemm {
         }
     }
 
-    /** C = alpha·tile ({@code store}) or C += alpha·tile over the tile's valid mr×nr corner. */
+    /** C = alpha·tile ({@code store}) or C += alpha·tile over the tile's valid mr×nr corner (a partial tile). */
     private static void addTile(float[] tile, int mr, int nr, float alpha, boolean store, float[] c, int cIdx,
                                 int ldc) {
         if (nr == NR) {
@@ -459,8 +463,14 @@ final class Gemm {
         }
     }
 
-    /** MR×NR = 8 × 2 vectors register tile; see the class comment. */
-    private static void kernel(float[] ap, int ai, float[] bp, int bi, int kc, float[] tile) {
+    /**
+     * MR×NR = 8 × 2 vectors register tile (see the class comment), then C = alpha·acc ({@code store}) or
+     * C += alpha·acc for the 8 rows of C from {@code ci} (leading dimension {@code ldc}). Stored into C here
+     * rather than spilled to a scratch tile that a second loop adds to C: one-thread products ~1 % faster. The
+     * stores are written out: a store helper per row would exceed C2's inlining budget and box the accumulators.
+     */
+    private static void kernel(float[] ap, int ai, float[] bp, int bi, int kc, float alpha, boolean store,
+                               float[] c, int ci, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00;
         FloatVector c10 = c00;
@@ -507,24 +517,50 @@ final class Gemm {
             c70 = av.fma(b0, c70);
             c71 = av.fma(b1, c71);
         }
-        // Spilled through a small L1-resident tile: calling a store helper per row would exceed C2's inlining
-        // budget here and box the accumulators.
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
+        FloatVector av = FloatVector.broadcast(S, alpha);
+        int r0 = ci;
+        int r1 = r0 + ldc;
+        int r2 = r1 + ldc;
+        int r3 = r2 + ldc;
+        int r4 = r3 + ldc;
+        int r5 = r4 + ldc;
+        int r6 = r5 + ldc;
+        int r7 = r6 + ldc;
+        if (store) {
+            c00.mul(av).intoArray(c, r0);
+            c01.mul(av).intoArray(c, r0 + L);
+            c10.mul(av).intoArray(c, r1);
+            c11.mul(av).intoArray(c, r1 + L);
+            c20.mul(av).intoArray(c, r2);
+            c21.mul(av).intoArray(c, r2 + L);
+            c30.mul(av).intoArray(c, r3);
+            c31.mul(av).intoArray(c, r3 + L);
+            c40.mul(av).intoArray(c, r4);
+            c41.mul(av).intoArray(c, r4 + L);
+            c50.mul(av).intoArray(c, r5);
+            c51.mul(av).intoArray(c, r5 + L);
+            c60.mul(av).intoArray(c, r6);
+            c61.mul(av).intoArray(c, r6 + L);
+            c70.mul(av).intoArray(c, r7);
+            c71.mul(av).intoArray(c, r7 + L);
+        } else {
+            c00.fma(av, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
+            c01.fma(av, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
+            c10.fma(av, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
+            c11.fma(av, FloatVector.fromArray(S, c, r1 + L)).intoArray(c, r1 + L);
+            c20.fma(av, FloatVector.fromArray(S, c, r2)).intoArray(c, r2);
+            c21.fma(av, FloatVector.fromArray(S, c, r2 + L)).intoArray(c, r2 + L);
+            c30.fma(av, FloatVector.fromArray(S, c, r3)).intoArray(c, r3);
+            c31.fma(av, FloatVector.fromArray(S, c, r3 + L)).intoArray(c, r3 + L);
+            c40.fma(av, FloatVector.fromArray(S, c, r4)).intoArray(c, r4);
+            c41.fma(av, FloatVector.fromArray(S, c, r4 + L)).intoArray(c, r4 + L);
+            c50.fma(av, FloatVector.fromArray(S, c, r5)).intoArray(c, r5);
+            c51.fma(av, FloatVector.fromArray(S, c, r5 + L)).intoArray(c, r5 + L);
+            c60.fma(av, FloatVector.fromArray(S, c, r6)).intoArray(c, r6);
+            c61.fma(av, FloatVector.fromArray(S, c, r6 + L)).intoArray(c, r6 + L);
+            c70.fma(av, FloatVector.fromArray(S, c, r7)).intoArray(c, r7);
+            c71.fma(av, FloatVector.fromArray(S, c, r7 + L)).intoArray(c, r7 + L);
+        }
     }
 
     static int ceilDiv(int x, int y) {
@@ -555,12 +591,12 @@ final class Gemm {
             return wholeA;
         }
 
-        /** A heap segment of exactly {@code values} (at most {@link #STAGED_VALUES}) half-precision values. */
-        MemorySegment staging(int values) {
+        /** Room for {@link #STAGED_VALUES} half-precision values. */
+        short[] staging() {
             if (staging.length == 0) {
                 staging = new short[STAGED_VALUES];
             }
-            return MemorySegment.ofArray(staging).asSlice(0, 2L * values);
+            return staging;
         }
 
         float[] packedB(int size) {

@@ -268,6 +268,8 @@ public final class VectorKernels implements Kernels {
                 s[maxima + c] = Math.max(s[maxima + c], s[row + c]);
             }
         }
+        // Subtract, exponentiate and sum a row at a time, while the row is in L1.
+        Arrays.fill(s, sums, sums + cols, 0f);
         for (int j = 0; j < keys; j++) {
             int row = j * cols;
             int c = 0;
@@ -278,12 +280,8 @@ public final class VectorKernels implements Kernels {
             for (; c < cols; c++) {
                 s[row + c] -= s[maxima + c];
             }
-        }
-        VectorMath.exp(s, 0, keys * cols);
-        System.arraycopy(s, 0, s, sums, cols);
-        for (int j = 1; j < keys; j++) {
-            int row = j * cols;
-            int c = 0;
+            VectorMath.exp(s, row, cols);
+            c = 0;
             for (; c <= cols - L; c += L) {
                 FloatVector.fromArray(S, s, sums + c).add(FloatVector.fromArray(S, s, row + c))
                         .intoArray(s, sums + c);

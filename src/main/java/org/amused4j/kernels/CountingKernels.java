@@ -38,6 +38,13 @@ final class CountingKernels implements Kernels {
     }
 
     @Override
+    public void add(float[] x, float[] y, int n) {
+        long t0 = KernelTimes.begin();
+        delegate.add(x, y, n);
+        KernelTimes.end(t0, "add");
+    }
+
+    @Override
     public void softmax(float[] x, int off, int rows, int cols) {
         long t0 = KernelTimes.begin();
         delegate.softmax(x, off, rows, cols);
@@ -86,6 +93,13 @@ final class CountingKernels implements Kernels {
         long t0 = KernelTimes.begin();
         delegate.geglu(z, rows, inner, out);
         KernelTimes.end(t0, "geglu");
+    }
+
+    @Override
+    public void gegluLinear(int m, int inner, int k, float[] a, int lda, Weight w, float[] out) {
+        long t0 = KernelTimes.begin();
+        delegate.gegluLinear(m, inner, k, a, lda, w, out);
+        KernelTimes.end(t0, "linear+geglu", m, 2 * inner, k);
     }
 
     @Override

@@ -72,11 +72,15 @@ final class Gemm {
     /** C = A·Wᵀ + beta·C for a weight W [n, k]: float32 weights take the array path, half ones widen in packing. */
     static void linear(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta,
                        float[] c, int cOff, int ldc) {
-        BOperand b = switch (w) {
+        run(false, m, n, k, 1f, a, aOff, lda, operand(w, k), beta, c, cOff, ldc);
+    }
+
+    /** Wᵀ for a weight W [n, k] as op(B). */
+    private static BOperand operand(Weight w, int k) {
+        return switch (w) {
             case FloatWeight f -> new ArrayB(true, f.tensor().data(), 0, k);
             case HalfWeight h -> new HalfB(h, null, 0, k);
         };
-        run(false, m, n, k, 1f, a, aOff, lda, b, beta, c, cOff, ldc);
     }
 
     /** C = A·W + beta·C for a weight W [k, n]: float32 weights take the array path, half ones widen in packing. */
@@ -107,7 +111,7 @@ final class Gemm {
         // thread takes the same paths (as a single part): its column blocks then stage their half-precision rows
         // (HalfB.staged).
         boolean byColumns = n >= m;
-        if (byColumns && m <= MC && (long) ceilDiv(m, MR) * MR * k <= MAX_SHARED_A) {
+        if (byColumns && sharesA(m, k)) {
             columnsSharingA(transA, m, n, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc, threads);
             return;
         }
@@ -132,6 +136,11 @@ final class Gemm {
         });
     }
 
+    /** Whether {@link #columnsSharingA} (and {@link #pairedColumns}) can hold all of an m×k op(A) packed. */
+    private static boolean sharesA(int m, int k) {
+        return m <= MC && (long) ceilDiv(m, MR) * MR * k <= MAX_SHARED_A;
+    }
+
     /**
      * Columns in NC blocks sharing one packing of op(A): the threads first pack a share of A's row panels each
      * (all K slabs), then take column blocks one at a time and multiply each by the whole of A. Against fixed
@@ -140,6 +149,48 @@ final class Gemm {
      */
     private static void columnsSharingA(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff,
                                         int lda, BOperand b, float beta, float[] c, int cOff, int ldc, int threads) {
+        float[] ap = packWholeA(transA, m, k, a, aOff, lda, threads);
+        forEachColumnBlock(n, threads, (from, to) -> multiply(transA, m, to - from, k, alpha, a, aOff, lda, ap,
+                true, b.fromColumn(from), beta, c, cOff + from, ldc));
+    }
+
+    /** Receives one block of {@link #pairedColumns}' products. */
+    @FunctionalInterface
+    interface PairedBlock {
+        /**
+         * @param products [m, 2·width] (leading dimension 2·width): columns [from, from + width) of A·Wᵀ, then the
+         *                 same columns of the second half, [half + from, half + from + width)
+         */
+        void accept(float[] products, int from, int width);
+    }
+
+    /**
+     * A·Wᵀ for a weight W [2·half, k] whose two halves of rows pair up column by column (GEGLU's value and gate),
+     * block by block: each block's two column ranges go into a per-thread [m, 2·width] buffer that {@code block}
+     * consumes before the thread takes its next block, so the [m, 2·half] product never exists. A is packed once,
+     * as in {@link #columnsSharingA}. Returns false, doing nothing, where A is too large to share.
+     */
+    static boolean pairedColumns(int m, int half, int k, float[] a, int aOff, int lda, Weight w, PairedBlock block) {
+        if (m <= 0 || half <= 0 || k <= 0 || !sharesA(m, k) || 4L * m * half * k < PARALLEL_MIN_FLOPS) {
+            return false;
+        }
+        BOperand b = operand(w, k);
+        int threads = Parallel.threads();
+        float[] ap = packWholeA(false, m, k, a, aOff, lda, threads);
+        forEachColumnBlock(half, threads, (from, to) -> {
+            int width = to - from;
+            float[] products = BUFFERS.get().pairedProducts(m * 2 * width);
+            multiply(false, m, width, k, 1f, a, aOff, lda, ap, true, b.fromColumn(from), 0f, products, 0,
+                    2 * width);
+            multiply(false, m, width, k, 1f, a, aOff, lda, ap, true, b.fromColumn(half + from), 0f, products,
+                    width, 2 * width);
+            block.accept(products, from, width);
+        });
+        return true;
+    }
+
+    /** All of op(A) packed into MR-row panels, K slab after K slab, the threads packing a share of panels each. */
+    private static float[] packWholeA(boolean transA, int m, int k, float[] a, int aOff, int lda, int threads) {
         int panels = ceilDiv(m, MR);
         int paddedRows = panels * MR;
         float[] ap = BUFFERS.get().packedWholeA(paddedRows * k);
@@ -153,17 +204,21 @@ final class Gemm {
                 packA(transA, a, aOff + aShift, lda, to - from, p0, kc, ap, p0 * paddedRows + from * kc);
             }
         });
-        // Column blocks handed out one at a time rather than in fixed halves: a core slowed by other work (or
-        // by a slower share of the memory) takes fewer, instead of leaving the other one waiting at the join.
+        return ap;
+    }
+
+    /**
+     * Runs {@code body} over the {@link #columnBlocks} of n, handed out one at a time rather than in fixed halves:
+     * a core slowed by other work (or by a slower share of the memory) takes fewer, instead of leaving the other
+     * one waiting at the join.
+     */
+    private static void forEachColumnBlock(int n, int threads, Parallel.RangeBody body) {
         int[] starts = columnBlocks(n, threads);
         int blocks = starts.length - 1;
         AtomicInteger next = new AtomicInteger();
         Parallel.forEach(Math.min(threads, blocks), worker -> {
             for (int block = next.getAndIncrement(); block < blocks; block = next.getAndIncrement()) {
-                int from = starts[block];
-                int to = starts[block + 1];
-                multiply(transA, m, to - from, k, alpha, a, aOff, lda, ap, true, b.fromColumn(from), beta, c,
-                        cOff + from, ldc);
+                body.run(starts[block], starts[block + 1]);
             }
         });
     }
@@ -575,6 +630,8 @@ final class Gemm {
         private float[] b = new float[0];
         /** All of op(A), packed once for the column parts of one call; see {@link #columnsSharingA}. */
         private float[] wholeA = new float[0];
+        /** One block's two column ranges in {@link #pairedColumns}. */
+        private float[] paired = new float[0];
         private short[] staging = new short[0];
 
         float[] packedA(int size) {
@@ -597,6 +654,13 @@ final class Gemm {
                 staging = new short[STAGED_VALUES];
             }
             return staging;
+        }
+
+        float[] pairedProducts(int size) {
+            if (paired.length < size) {
+                paired = new float[size];
+            }
+            return paired;
         }
 
         float[] packedB(int size) {

@@ -47,6 +47,13 @@ public interface Kernels {
         gemm(false, false, m, n, k, 1f, a, aOff, lda, w.toFloat32().data(), 0, n, beta, c, cOff, ldc);
     }
 
+    /** x[i] += y[i] for i &lt; n: residual sums. */
+    default void add(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            x[i] += y[i];
+        }
+    }
+
     /** In-place softmax of each of {@code rows} rows of length {@code cols} starting at {@code off}. */
     void softmax(float[] x, int off, int rows, int cols);
 
@@ -86,6 +93,17 @@ public interface Kernels {
                 out[r * inner + j] *= z[value + j];
             }
         }
+    }
+
+    /**
+     * A GEGLU projection without its [m, 2·inner] product: {@code out = geglu(A·Wᵀ)} for A [m, k] (leading
+     * dimension lda) and W [2·inner, k], out [m, inner] dense; equal to {@link #linear} into a temporary followed
+     * by {@link #geglu}, which is what this default does.
+     */
+    default void gegluLinear(int m, int inner, int k, float[] a, int lda, Weight w, float[] out) {
+        float[] z = new float[m * 2 * inner];
+        linear(m, 2 * inner, k, a, 0, lda, w, 0f, z, 0, 2 * inner);
+        geglu(z, m, inner, out);
     }
 
     /** CLIP's quick GELU, x·σ(1.702x), in place. */

@@ -5,6 +5,7 @@ import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.grad.BackwardKernels;
 import org.amused4j.tensor.FloatWeight;
 import org.amused4j.tensor.Tensor;
+import org.amused4j.tensor.Weight;
 
 import java.util.function.BiConsumer;
 
@@ -31,6 +32,11 @@ public final class Linear implements Layer {
      */
     public Tensor weight() {
         return weight.float32();
+    }
+
+    /** The weight [out, in] as it is stored now (half precision stays half), for kernels that read it directly. */
+    public Weight storedWeight() {
+        return weight.current();
     }
 
     /** The bias [out], or null. */

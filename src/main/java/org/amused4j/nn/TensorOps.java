@@ -94,11 +94,7 @@ public final class TensorOps {
         if (!x.hasShape(other.shape())) {
             throw new IllegalArgumentException("cannot add " + other + " to " + x);
         }
-        float[] xd = x.data();
-        float[] od = other.data();
-        for (int i = 0; i < xd.length; i++) {
-            xd[i] += od[i];
-        }
+        Kernels.get().add(x.data(), other.data(), x.size());
         return x;
     }
 

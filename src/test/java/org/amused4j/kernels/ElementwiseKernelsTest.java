@@ -102,6 +102,23 @@ class ElementwiseKernelsTest {
      * GEGLU gating: the vector backend's rows run in parallel (a row of 3000 is split across threads, one of 17
      * is not, and tails fall off the vector width) and must match the reference; z must stay intact.
      */
+    /** Float addition is exact to the rounding, so the split per thread and the vector loop change nothing. */
+    @ParameterizedTest(name = "len={0}")
+    @ValueSource(ints = {1, 3, 17, 129, 100_003})
+    void add(int len) {
+        float[] y = Close.random(len, len);
+        float[] x = Close.random(len + 1, len);
+        float[] expected = x.clone();
+        for (int i = 0; i < len; i++) {
+            expected[i] = x[i] + y[i];
+        }
+        float[] viaReference = x.clone();
+        REFERENCE.add(viaReference, y, len);
+        VECTOR.add(x, y, len);
+        assertThat(viaReference).isEqualTo(expected);
+        assertThat(x).isEqualTo(expected);
+    }
+
     @ParameterizedTest(name = "rows={0} inner={1}")
     @CsvSource({"1,1", "3,17", "40,129", "9,3000"})
     void geglu(int rows, int inner) {

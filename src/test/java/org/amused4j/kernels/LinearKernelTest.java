@@ -86,6 +86,37 @@ class LinearKernelTest {
         }
     }
 
+    /**
+     * The fused GEGLU projection equals the product into a temporary followed by the gating, bit for bit: m, inner,
+     * k with whole and partial column blocks (pairs of NC, then narrower), two K slabs, tails of the row tile and
+     * column panel; and one too small to fuse (the fallback).
+     */
+    @ParameterizedTest
+    @MethodSource("gegluShapes")
+    void fusedGegluProjectionEqualsTheProductThenTheGating(int m, int inner, int k) {
+        SplittableRandom random = new SplittableRandom(m * 17L + inner * 3L + k);
+        float[] a = randoms(random, m * k);
+        for (HalfWeight.Format format : HalfWeight.Format.values()) {
+            try (Arena arena = Arena.ofShared()) {
+                Weight half = halfMatrix(arena, random, format, 2 * inner, k);
+                for (Weight w : new Weight[] {half, Weight.of(half.toFloat32())}) {
+                    float[] product = new float[m * 2 * inner];
+                    Kernels.get().linear(m, 2 * inner, k, a, 0, k, w, 0f, product, 0, 2 * inner);
+                    float[] expected = new float[m * inner];
+                    Kernels.get().geglu(product, m, inner, expected);
+                    float[] fused = randoms(random, m * inner);
+                    Kernels.get().gegluLinear(m, inner, k, a, k, w, fused);
+                    assertThat(fused).as("%s %s", format, w.getClass().getSimpleName()).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> gegluShapes() {
+        return Stream.of(Arguments.of(512, 5 * Gemm.NC, Gemm.KC + 64), Arguments.of(130, 300, 96),
+                Arguments.of(9, 45, 40), Arguments.of(3, 5, 7));
+    }
+
     /** A [rows, cols] weight of random normal values rounded to {@code format}, in memory of {@code arena}. */
     private static Weight halfMatrix(Arena arena, SplittableRandom random, HalfWeight.Format format, int rows,
                                      int cols) {

@@ -12,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Blocked, packed single-precision GEMM in the style of BLIS/GotoBLAS.
@@ -102,7 +101,8 @@ final class Gemm {
             scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        int threads = Parallel.threads();
+        // Inside a job (attention's per-head products) the parts run one after another on this thread: one part.
+        int threads = Parallel.threadsHere();
         if (2L * m * n * k < PARALLEL_MIN_FLOPS) {
             serial(transA, m, n, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc);
             return;
@@ -175,7 +175,7 @@ final class Gemm {
             return false;
         }
         BOperand b = operand(w, k);
-        int threads = Parallel.threads();
+        int threads = Parallel.threadsHere();
         float[] ap = packWholeA(false, m, k, a, aOff, lda, threads);
         forEachColumnBlock(half, threads, (from, to) -> {
             int width = to - from;
@@ -214,13 +214,7 @@ final class Gemm {
      */
     private static void forEachColumnBlock(int n, int threads, Parallel.RangeBody body) {
         int[] starts = columnBlocks(n, threads);
-        int blocks = starts.length - 1;
-        AtomicInteger next = new AtomicInteger();
-        Parallel.forEach(Math.min(threads, blocks), worker -> {
-            for (int block = next.getAndIncrement(); block < blocks; block = next.getAndIncrement()) {
-                body.run(starts[block], starts[block + 1]);
-            }
-        });
+        Parallel.forEachTaken(starts.length - 1, block -> body.run(starts[block], starts[block + 1]));
     }
 
     /**

@@ -30,10 +30,29 @@ public final class Parallel {
         return THREADS;
     }
 
+    /** The threads a call made here would run on: 1 inside a job (nested calls run serially), else all. */
+    static int threadsHere() {
+        return TEAM == null || TEAM.isInsideJob() ? 1 : THREADS;
+    }
+
     /** Calls {@code body} for every i in [0, n), in parallel when worthwhile. */
     public static void forEach(int n, IntConsumer body) {
         forRange(n, (from, to) -> {
             for (int i = from; i < to; i++) {
+                body.accept(i);
+            }
+        });
+    }
+
+    /**
+     * Calls {@code body} for every i in [0, n), each i taken by whichever thread is free next rather than in fixed
+     * contiguous chunks: for a few dozen items of equal size, where a core slowed by other work would otherwise
+     * leave the other waiting at the join.
+     */
+    public static void forEachTaken(int n, IntConsumer body) {
+        AtomicInteger next = new AtomicInteger();
+        forEach(Math.min(threadsHere(), n), worker -> {
+            for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
                 body.accept(i);
             }
         });

@@ -250,7 +250,7 @@ public final class VectorKernels implements Kernels {
         int width = heads * headDim;
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int blocks = Gemm.ceilDiv(lq, ATTENTION_ROWS);
-        Parallel.forEach(batch * heads * blocks, task -> {
+        Parallel.forEachTaken(batch * heads * blocks, task -> {
             int bh = task / blocks;
             int b = bh / heads;
             int h = bh % heads;

@@ -629,16 +629,12 @@ final class Gemm {
         private short[] staging = new short[0];
 
         float[] packedA(int size) {
-            if (a.length < size) {
-                a = new float[size];
-            }
+            a = Scratch.atLeast(a, size);
             return a;
         }
 
         float[] packedWholeA(int size) {
-            if (wholeA.length < size) {
-                wholeA = new float[size];
-            }
+            wholeA = Scratch.atLeast(wholeA, size);
             return wholeA;
         }
 
@@ -651,16 +647,12 @@ final class Gemm {
         }
 
         float[] pairedProducts(int size) {
-            if (paired.length < size) {
-                paired = new float[size];
-            }
+            paired = Scratch.atLeast(paired, size);
             return paired;
         }
 
         float[] packedB(int size) {
-            if (b.length < size) {
-                b = new float[size];
-            }
+            b = Scratch.atLeast(b, size);
             return b;
         }
     }

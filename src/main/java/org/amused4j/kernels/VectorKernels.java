@@ -338,9 +338,7 @@ public final class VectorKernels implements Kernels {
 
     private static float[] scoreBuffer(int size) {
         float[][] holder = SCORES.get();
-        if (holder[0].length < size) {
-            holder[0] = new float[size];
-        }
+        holder[0] = Scratch.atLeast(holder[0], size);
         return holder[0];
     }
 

@@ -409,16 +409,12 @@ final class Winograd {
         private float[] m = new float[0];
 
         float[] v(int size) {
-            if (v.length < size) {
-                v = new float[size];
-            }
+            v = Scratch.atLeast(v, size);
             return v;
         }
 
         float[] m(int size) {
-            if (m.length < size) {
-                m = new float[size];
-            }
+            m = Scratch.atLeast(m, size);
             return m;
         }
     }

@@ -75,29 +75,29 @@ public final class Conv2d implements Layer {
     /** x [B, in, H, W] to [B, out, (H + top + bottom - k) / stride + 1, (W + left + right - k) / stride + 1]. */
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, Tape.NONE);
+    }
+
+    /** {@link #forward(Tensor)} into storage from {@code tape}, recorded on it. */
+    @Override
+    public Tensor forward(Tensor x, Tape tape) {
         if (x.rank() != 4 || x.dim(1) != in) {
             throw new IllegalArgumentException("conv expects [B, " + in + ", H, W], got " + x);
         }
         int n = x.dim(0), h = x.dim(2), w = x.dim(3);
         int oh = (h + pad.top() + pad.bottom() - kernel) / stride + 1;
         int ow = (w + pad.left() + pad.right() - kernel) / stride + 1;
-        Tensor y = Tensor.zeros(n, out, oh, ow);
+        Tensor y = tape.output(n, out, oh, ow);
         Kernels.get().conv2d(x.data(), n, in, h, w, kernelValues().data(), out, kernel, kernel,
                 OptionalParameters.data(bias), stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups,
                 y.data());
-        return y;
-    }
-
-    @Override
-    public Tensor forward(Tensor x, Tape tape) {
-        Tensor y = forward(x);
         tape.onBackward(y, dY -> {
             // A weight still in half precision was never handed out as a parameter (parameters() widens it), so
             // it is frozen: its widened copy has no gradient buffer and only dX (and db) are computed.
-            Tensor w = kernelValues();
-            BackwardKernels.conv2d(x.data(), x.dim(0), in, x.dim(2), x.dim(3), w.data(), out, kernel, kernel,
+            Tensor values = kernelValues();
+            BackwardKernels.conv2d(x.data(), x.dim(0), in, x.dim(2), x.dim(3), values.data(), out, kernel, kernel,
                     stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups, dY, tape.gradientBuffer(x),
-                    tape.parameterGradient(w), tape.parameterGradient(bias));
+                    tape.parameterGradient(values), tape.parameterGradient(bias));
         });
         return y;
     }

@@ -27,18 +27,18 @@ public final class LayerNorm implements Layer {
     /** x [..., dim] normalized over its last axis into a new tensor. */
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, Tape.NONE);
+    }
+
+    /** {@link #forward(Tensor)} into storage from {@code tape}, the backward recorded on it. */
+    @Override
+    public Tensor forward(Tensor x, Tape tape) {
         if (x.dim(-1) != dim) {
             throw new IllegalArgumentException("LayerNorm over " + dim + " features, got " + x);
         }
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = tape.output(x.shape());
         Kernels.get().layerNorm(x.data(), y.data(), x.size() / dim, dim, OptionalParameters.data(weight),
                 OptionalParameters.data(bias), eps);
-        return y;
-    }
-
-    @Override
-    public Tensor forward(Tensor x, Tape tape) {
-        Tensor y = forward(x);
         tape.onBackward(y, dY -> BackwardKernels.layerNorm(x.data(), x.size() / dim, dim,
                 OptionalParameters.data(weight), eps, dY, tape.gradientBuffer(x), tape.parameterGradient(weight),
                 tape.parameterGradient(bias)));

@@ -14,30 +14,31 @@ public final class Layouts {
 
     /** [B, C, H, W] to [B, H, W, C]. */
     public static Tensor toNhwc(Tensor x) {
-        int b = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-        Tensor out = Tensor.zeros(b, h, w, c);
-        Transpose.batched(x.data(), out.data(), b, c, h * w);
-        return out;
+        return toNhwc(x, Tape.NONE);
     }
 
     /** [B, H, W, C] to [B, C, H, W]. */
     public static Tensor toNchw(Tensor x) {
-        int b = x.dim(0), h = x.dim(1), w = x.dim(2), c = x.dim(3);
-        Tensor out = Tensor.zeros(b, c, h, w);
-        Transpose.batched(x.data(), out.data(), b, h * w, c);
-        return out;
+        return toNchw(x, Tape.NONE);
     }
 
-    /** {@link #toNhwc(Tensor)} recorded on {@code tape} (the backward transposes the gradient back). */
+    /**
+     * {@link #toNhwc(Tensor)} into storage from {@code tape}, recorded on it (the backward transposes the gradient
+     * back).
+     */
     public static Tensor toNhwc(Tensor x, Tape tape) {
-        Tensor y = toNhwc(x);
+        int b = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+        Tensor y = tape.output(b, h, w, c);
+        Transpose.batched(x.data(), y.data(), b, c, h * w);
         tape.onBackward(y, dY -> addTransposed(dY, tape.gradientBuffer(x), x.dim(0), x.dim(2) * x.dim(3), x.dim(1)));
         return y;
     }
 
-    /** {@link #toNchw(Tensor)} recorded on {@code tape}. */
+    /** {@link #toNchw(Tensor)} into storage from {@code tape}, recorded on it. */
     public static Tensor toNchw(Tensor x, Tape tape) {
-        Tensor y = toNchw(x);
+        int b = x.dim(0), h = x.dim(1), w = x.dim(2), c = x.dim(3);
+        Tensor y = tape.output(b, c, h, w);
+        Transpose.batched(x.data(), y.data(), b, h * w, c);
         tape.onBackward(y, dY -> addTransposed(dY, tape.gradientBuffer(x), x.dim(0), x.dim(3), x.dim(1) * x.dim(2)));
         return y;
     }

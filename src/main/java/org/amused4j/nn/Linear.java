@@ -55,16 +55,18 @@ public final class Linear implements Layer {
     /** x [..., in] to x·Wᵀ + b [..., out]: the GEMM writes the product, then the bias is added. */
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = Tensor.zeros(outputShape(x));
-        Kernels.get().linear(rows(x), out, in, x.data(), 0, in, weight.current(), 0f, y.data(), 0, out);
-        addBias(y);
-        return y;
+        return forward(x, Tape.NONE);
     }
 
-    /** {@link #forward(Tensor)}; the backward adds dX = dY·W, dW = dYᵀ·X and db = Σ dY. */
+    /**
+     * {@link #forward(Tensor)} into storage from {@code tape}; the backward adds dX = dY·W, dW = dYᵀ·X and
+     * db = Σ dY.
+     */
     @Override
     public Tensor forward(Tensor x, Tape tape) {
-        Tensor y = forward(x);
+        Tensor y = tape.output(outputShape(x));
+        Kernels.get().linear(rows(x), out, in, x.data(), 0, in, weight.current(), 0f, y.data(), 0, out);
+        addBias(y);
         tape.onBackward(y, dY -> addOwnGradients(x, dY, tape));
         return y;
     }

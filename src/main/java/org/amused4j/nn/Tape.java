@@ -2,8 +2,10 @@ package org.amused4j.nn;
 
 import org.amused4j.tensor.Tensor;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +36,7 @@ import java.util.function.Function;
  */
 public final class Tape {
     /** Inference: nothing is recorded. */
-    public static final Tape NONE = new Tape(Map.of(), new Options(false, false));
+    public static final Tape NONE = new Tape(Map.of(), new Options(false, false), false);
 
     /**
      * @param keepNamedGradients whether the gradients of the activations named with {@link #retain} are kept
@@ -50,10 +52,20 @@ public final class Tape {
     private final Map<float[], float[]> gradients = new IdentityHashMap<>();
     private final Set<float[]> retained = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<String, Tensor> named = new LinkedHashMap<>();
+    private final boolean recording;
+    /** Recycled storage by length, last in first out (the most recently used array is the likeliest in cache). */
+    private final Map<Integer, ArrayDeque<float[]>> free;
 
-    private Tape(Map<float[], float[]> parameterGradients, Options options) {
+    private Tape(Map<float[], float[]> parameterGradients, Options options, boolean recording) {
+        this(parameterGradients, options, recording, null);
+    }
+
+    private Tape(Map<float[], float[]> parameterGradients, Options options, boolean recording,
+                 Map<Integer, ArrayDeque<float[]>> free) {
         this.parameterGradients = parameterGradients;
         this.options = options;
+        this.recording = recording;
+        this.free = free;
     }
 
     /**
@@ -63,11 +75,42 @@ public final class Tape {
      *                           parameters' {@code data()} arrays)
      */
     public static Tape recording(IdentityHashMap<float[], float[]> parameterGradients, Options options) {
-        return new Tape(parameterGradients, options);
+        return new Tape(parameterGradients, options, true);
+    }
+
+    /**
+     * An inference tape for one forward pass that reuses the storage handed back with {@link #recycle}. Not for
+     * sharing: one pass, one thread (the kernels' worker threads never allocate through it).
+     */
+    public static Tape recycling() {
+        return new Tape(Map.of(), new Options(false, false), false, new HashMap<>());
     }
 
     public boolean isRecording() {
-        return this != NONE;
+        return recording;
+    }
+
+    /**
+     * Storage for an op's output of the given shape, which the op must write in full: recycled storage of the
+     * same size (holding stale values) when this tape has some, otherwise zeros.
+     */
+    public Tensor output(int... shape) {
+        ArrayDeque<float[]> arrays = free == null ? null : free.get((int) Tensor.numel(shape));
+        return arrays == null || arrays.isEmpty() ? Tensor.zeros(shape) : Tensor.of(arrays.pop(), shape);
+    }
+
+    /**
+     * Declares {@code dead} (and every view of its storage) unused from now on, so that a later {@link #output} of a
+     * recycling tape may overwrite it. Does nothing on other tapes: a recording tape's backward still needs it.
+     */
+    public void recycle(Tensor dead) {
+        if (free != null) {
+            ArrayDeque<float[]> arrays = free.computeIfAbsent(dead.size(), n -> new ArrayDeque<>());
+            if (arrays.contains(dead.data())) {
+                throw new IllegalStateException("storage of " + dead + " recycled twice");
+            }
+            arrays.push(dead.data());
+        }
     }
 
     /**
@@ -97,7 +140,7 @@ public final class Tape {
         }
         Tensor output = part.apply(NONE);
         onBackward(output, dOutput -> {
-            Tape inner = new Tape(parameterGradients, new Options(false, false));
+            Tape inner = new Tape(parameterGradients, new Options(false, false), true);
             Tensor again = part.apply(inner);
             inner.backward(again, Tensor.of(dOutput, again.shape()));
             // What is left on the inner tape are the gradients of tensors produced outside the part.

@@ -70,18 +70,25 @@ final class Attention implements Module {
         Tensor q = toQ.forward(x, tape);
         Tensor k = kv.keys();
         Tensor v = kv.values();
-        Tensor o = Tensor.zeros(batch, lq, inner);
+        Tensor o = tape.output(batch, lq, inner);
         Kernels.get().attention(q.data(), inner, k.data(), inner, v.data(), inner, o.data(),
                 batch, heads, lq, lk, headDim, false);
         tape.onBackward(o, dO -> BackwardKernels.attention(q.data(), inner, k.data(), inner, v.data(), inner,
                 batch, heads, lq, lk, headDim, false, dO, tape.gradientBuffer(q), tape.gradientBuffer(k),
                 tape.gradientBuffer(v)));
-        return toOut.forward(o, tape);
+        tape.recycle(q);
+        Tensor y = toOut.forward(o, tape);
+        tape.recycle(o);
+        return y;
     }
 
     /** Self-attention among the tokens of x. */
     Tensor selfAttention(Tensor x, Tape tape) {
-        return forward(x, keyValues(x, tape), tape);
+        KeyValues kv = keyValues(x, tape);
+        Tensor y = forward(x, kv, tape);
+        tape.recycle(kv.keys());
+        tape.recycle(kv.values());
+        return y;
     }
 
     @Override

@@ -49,13 +49,24 @@ final class AttentionBlock2D implements Module {
         return new Context(attn1.keyValues(kv, tape), attn2.keyValues(kv, tape));
     }
 
-    /** x NCHW [B, C, h, w] to the same shape; attention runs over the h·w row-major tokens. */
+    /**
+     * x NCHW [B, C, h, w] to a new tensor of the same shape; attention runs over the h·w row-major tokens. The
+     * intermediates go back to the tape.
+     */
     Tensor forward(Tensor x, Context ctx, Tape tape) {
         int batch = x.dim(0), channels = x.dim(1), h = x.dim(2), w = x.dim(3);
-        Tensor t = Layouts.toNhwc(x, tape).reshape(batch, h * w, channels);
-        t = TensorOps.residual(t, attn1.forward(norm1.forward(t, tape), ctx.attn1(), tape), tape);
-        t = TensorOps.residual(t, attn2.forward(norm2.forward(t, tape), ctx.attn2(), tape), tape);
-        return Layouts.toNchw(t.reshape(batch, h, w, channels), tape);
+        Tensor tokens = Layouts.toNhwc(x, tape).reshape(batch, h * w, channels);
+        Tensor normed = norm1.forward(tokens, tape);
+        Tensor afterFirst = TensorOps.residual(tokens, attn1.forward(normed, ctx.attn1(), tape), tape);
+        tape.recycle(normed);
+        tape.recycle(tokens);
+        normed = norm2.forward(afterFirst, tape);
+        Tensor afterSecond = TensorOps.residual(afterFirst, attn2.forward(normed, ctx.attn2(), tape), tape);
+        tape.recycle(normed);
+        tape.recycle(afterFirst);
+        Tensor y = Layouts.toNchw(afterSecond.reshape(batch, h, w, channels), tape);
+        tape.recycle(afterSecond);
+        return y;
     }
 
     /** Both attentions, by their names under {@code prefix}. */

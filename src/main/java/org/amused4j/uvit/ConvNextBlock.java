@@ -44,12 +44,22 @@ final class ConvNextBlock implements Module {
         return Modulation.split(condEmbedsMapper.forward(siluCond, tape), tape);
     }
 
-    /** x NCHW [B, C, h, w] to the same shape. */
+    /** x NCHW [B, C, h, w] to a new tensor of the same shape; the intermediates go back to the tape. */
     Tensor forward(Tensor x, Modulation modulation, Tape tape) {
-        Tensor t = norm.forward(Layouts.toNhwc(depthwise.forward(x, tape), tape), tape);
-        t = TensorOps.geluInPlace(linear1.forward(t, tape), tape);
-        t = linear2.forward(grn.forward(t, tape), tape);
-        return modulation.applyToChannels(TensorOps.residual(x, Layouts.toNchw(t, tape), tape), tape);
+        Tensor mixed = depthwise.forward(x, tape);
+        Tensor tokens = Layouts.toNhwc(mixed, tape);
+        tape.recycle(mixed);
+        Tensor normed = norm.forward(tokens, tape);
+        tape.recycle(tokens);
+        Tensor wide = TensorOps.geluInPlace(linear1.forward(normed, tape), tape);
+        tape.recycle(normed);
+        Tensor responded = grn.forward(wide, tape);
+        tape.recycle(wide);
+        Tensor narrow = linear2.forward(responded, tape);
+        tape.recycle(responded);
+        Tensor branch = Layouts.toNchw(narrow, tape);
+        tape.recycle(narrow);
+        return modulation.applyToChannels(TensorOps.residual(x, branch, tape), tape);
     }
 
     @Override

@@ -30,10 +30,12 @@ final class GegluFeedForward implements Module {
             // Inference: projection and gating in one kernel, without the [.., 2I] product (the backward needs it).
             int[] shape = x.shape();
             shape[shape.length - 1] = inner;
-            Tensor h = Tensor.zeros(shape);
+            Tensor h = tape.output(shape);
             int dim = proj.inFeatures();
             Kernels.get().gegluLinear(x.size() / dim, inner, dim, x.data(), dim, proj.storedWeight(), h.data());
-            return out.forward(h, tape);
+            Tensor y = out.forward(h, tape);
+            tape.recycle(h);
+            return y;
         }
         Tensor z = proj.forward(x, tape);
         int rows = z.size() / (2 * inner);

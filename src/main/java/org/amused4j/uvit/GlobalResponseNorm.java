@@ -25,9 +25,10 @@ final class GlobalResponseNorm implements Module {
         this.beta = w.get("beta", 1, 1, 1, channels);
     }
 
-    /** {@link #forward(Tensor)} recorded on {@code tape}. */
+    /** x [B, H, W, C] (or [B, HW, C]) into storage from {@code tape}, recorded on it. */
     Tensor forward(Tensor x, Tape tape) {
-        Tensor y = forward(x);
+        Tensor y = tape.output(x.shape());
+        forward(x, y);
         int batch = x.dim(0);
         tape.onBackward(y, dY -> BackwardKernels.globalResponseNorm(x.data(), batch, x.size() / (batch * channels),
                 channels, gamma.data(), EPS, dY, tape.gradientBuffer(x), tape.parameterGradient(gamma),
@@ -35,11 +36,10 @@ final class GlobalResponseNorm implements Module {
         return y;
     }
 
-    /** x [B, H, W, C] (or [B, HW, C]) into a new tensor. */
-    private Tensor forward(Tensor x) {
+    /** Every element of y (x's shape). */
+    private void forward(Tensor x, Tensor y) {
         int batch = x.dim(0);
         int pixels = x.size() / (batch * channels);
-        Tensor y = Tensor.zeros(x.shape());
         float[] xd = x.data();
         float[] yd = y.data();
         float[] g = gamma.data();
@@ -70,7 +70,6 @@ final class GlobalResponseNorm implements Module {
                 }
             }
         });
-        return y;
     }
 
     @Override

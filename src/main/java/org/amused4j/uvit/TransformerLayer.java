@@ -49,11 +49,20 @@ final class TransformerLayer implements Module {
                 norm3.modulation(siluCond, tape), attn2.keyValues(encoderStates, tape));
     }
 
-    /** x [B, S, H] to [B, S, H]. */
+    /** x [B, S, H] to a new [B, S, H]; what the layer computes on the way goes back to the tape. */
     Tensor forward(Tensor x, Context ctx, Tape tape) {
-        x = TensorOps.residual(x, attn1.selfAttention(norm1.forward(x, ctx.norm1(), tape), tape), tape);
-        x = TensorOps.residual(x, attn2.forward(norm2.forward(x, ctx.norm2(), tape), ctx.text(), tape), tape);
-        return TensorOps.residual(x, ff.forward(norm3.forward(x, ctx.norm3(), tape), tape), tape);
+        Tensor normed = norm1.forward(x, ctx.norm1(), tape);
+        Tensor afterSelf = TensorOps.residual(x, attn1.selfAttention(normed, tape), tape);
+        tape.recycle(normed);
+        normed = norm2.forward(afterSelf, ctx.norm2(), tape);
+        Tensor afterText = TensorOps.residual(afterSelf, attn2.forward(normed, ctx.text(), tape), tape);
+        tape.recycle(normed);
+        tape.recycle(afterSelf);
+        normed = norm3.forward(afterText, ctx.norm3(), tape);
+        Tensor y = TensorOps.residual(afterText, ff.forward(normed, tape), tape);
+        tape.recycle(normed);
+        tape.recycle(afterText);
+        return y;
     }
 
     /** Both attentions, by their names under {@code prefix}. */

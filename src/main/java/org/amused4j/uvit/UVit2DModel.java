@@ -156,7 +156,7 @@ public final class UVit2DModel implements Module {
      * @return logits [B, codebook_size, height, width]
      */
     public Tensor logits(int[] inputIds, int height, int width, Conditioning conditioning, Trace trace) {
-        return logits(inputIds, height, width, conditioning, trace, Tape.NONE);
+        return logits(inputIds, height, width, conditioning, trace, Tape.recycling());
     }
 
     /**
@@ -189,6 +189,7 @@ public final class UVit2DModel implements Module {
             Tensor input = t;
             // The only part the fine-tuning script checkpoints (spec 09 §8).
             t = tape.segment(segmentTape -> layer.forward(input, context, segmentTape));
+            tape.recycle(input);
             record(trace, tape, "transformer_layer_" + l + "_out", t);
         }
         t = projectFromHidden.forward(projectFromHiddenNorm.forward(t, tape), tape);

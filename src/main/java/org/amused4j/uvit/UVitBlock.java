@@ -37,15 +37,22 @@ final class UVitBlock implements Module {
                 attentionBlocks.stream().map(b -> b.condition(encoderStates, tape)).toList());
     }
 
+    /** x NCHW to a new tensor (x itself when the block has no parts); the states between the parts go back to the tape. */
     Tensor forward(Tensor x, Context ctx, Tape tape) {
-        if (downsample != null) {
-            x = downsample.forward(x, tape);
-        }
+        Tensor t = downsample != null ? downsample.forward(x, tape) : x;
         for (int i = 0; i < resBlocks.size(); i++) {
-            x = resBlocks.get(i).forward(x, ctx.resBlocks().get(i), tape);
-            x = attentionBlocks.get(i).forward(x, ctx.attentionBlocks().get(i), tape);
+            t = replace(t, resBlocks.get(i).forward(t, ctx.resBlocks().get(i), tape), x, tape);
+            t = replace(t, attentionBlocks.get(i).forward(t, ctx.attentionBlocks().get(i), tape), x, tape);
         }
-        return upsample != null ? upsample.forward(x, tape) : x;
+        return upsample != null ? replace(t, upsample.forward(t, tape), x, tape) : t;
+    }
+
+    /** {@code next}, after recycling the state it replaces, unless that is the block's input (its caller's). */
+    private static Tensor replace(Tensor state, Tensor next, Tensor input, Tape tape) {
+        if (state != input) {
+            tape.recycle(state);
+        }
+        return next;
     }
 
     /** The attentions of every attention block, by their names under {@code prefix}. */

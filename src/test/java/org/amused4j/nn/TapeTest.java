@@ -100,6 +100,34 @@ class TapeTest {
         assertThat(tape.gradient(br).data()).containsExactly(1f, 10f, 100f);
     }
 
+    @Test
+    void aRecyclingTapeLendsRecycledStorageOnlyForTheSameSizeAndOnlyOnce() {
+        Tape tape = Tape.recycling();
+        Tensor dead = tape.output(2, 3);
+        tape.recycle(dead);
+
+        assertThat(tape.output(4, 4).data()).isNotSameAs(dead.data());
+        Tensor reused = tape.output(3, 2);
+        assertThat(reused.data()).isSameAs(dead.data());
+        assertThat(reused.shape()).containsExactly(3, 2);
+        assertThat(tape.output(6).data()).as("lent once").isNotSameAs(dead.data());
+        tape.recycle(reused);
+        assertThatThrownBy(() -> tape.recycle(reused)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("recycled twice");
+    }
+
+    @Test
+    void otherTapesNeverReuseStorage() {
+        for (Tape tape : new Tape[] {Tape.NONE, Tape.recording(new IdentityHashMap<>(), new Tape.Options(false, false))}) {
+            Tensor dead = tape.output(2, 3);
+            dead.data()[0] = 5f;
+            tape.recycle(dead);
+            Tensor next = tape.output(2, 3);
+            assertThat(next.data()).isNotSameAs(dead.data()).containsOnly(0f);
+        }
+        assertThat(Tape.recycling().isRecording()).isFalse();
+    }
+
     /** Perturbs each element of {@code values} (the input's or a parameter's live storage) by ±h. */
     private void checkAgainstFiniteDifferences(String what, float[] values, float[] analytic) {
         double h = 1e-3;

@@ -2,6 +2,7 @@ package org.amused4j.uvit;
 
 import org.amused4j.golden.Approx;
 import org.amused4j.io.RandomWeights;
+import org.amused4j.nn.Tape;
 import org.amused4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +76,21 @@ class UVit2DModelTest {
         int[] otherIds = in.ids().clone();
         otherIds[0] = (otherIds[0] + 1) % c.vocabSize();
         assertThat(model.logits(otherIds, cond).data()).isNotEqualTo(first.data());
+    }
+
+    @Test
+    void aPassThatRecyclesItsIntermediatesGivesTheSameLogitsAsOneThatAllocatesThemAll() {
+        for (boolean resample : new boolean[] {true, false}) {
+            UVit2DConfig c = tiny(true, true, resample, 16);
+            UVit2DModel model = new UVit2DModel(c, new RandomWeights(5));
+            Inputs in = Inputs.of(c, BATCH, 4, 13);
+            Conditioning cond = model.condition(in.text(), in.pooled(), in.micro());
+
+            Tensor allocating = model.logits(in.ids(), 4, 4, cond, Trace.NONE, Tape.NONE);
+            Tensor recycling = model.logits(in.ids(), 4, 4, cond, Trace.NONE, Tape.recycling());
+
+            assertThat(recycling.data()).as("resample " + resample).isEqualTo(allocating.data());
+        }
     }
 
     @Test

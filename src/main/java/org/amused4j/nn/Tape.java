@@ -83,7 +83,12 @@ public final class Tape {
      * sharing: one pass, one thread (the kernels' worker threads never allocate through it).
      */
     public static Tape recycling() {
-        return new Tape(Map.of(), new Options(false, false), false, new HashMap<>());
+        return recycling(new HashMap<>());
+    }
+
+    /** {@link #recycling()} lending from, and handing back into, {@code free} (see {@link Activations}). */
+    static Tape recycling(Map<Integer, ArrayDeque<float[]>> free) {
+        return new Tape(Map.of(), new Options(false, false), false, free);
     }
 
     public boolean isRecording() {

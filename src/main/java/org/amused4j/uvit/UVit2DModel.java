@@ -1,5 +1,6 @@
 package org.amused4j.uvit;
 
+import org.amused4j.nn.Activations;
 import org.amused4j.nn.Tape;
 import org.amused4j.io.FileWeights;
 import org.amused4j.io.Weights;
@@ -40,6 +41,8 @@ public final class UVit2DModel implements Module {
     private final Linear projectFromHidden;
     private final UVitBlock upBlock;
     private final ConvMlmLayer mlmLayer;
+    /** What the inference passes hand back, lent to the next ones (the sampler runs the same pass every step). */
+    private final Activations activations = new Activations();
 
     /** Builds the model, asking {@code weights} for every parameter by its diffusers name and shape. */
     public UVit2DModel(UVit2DConfig config, Weights weights) {
@@ -156,7 +159,7 @@ public final class UVit2DModel implements Module {
      * @return logits [B, codebook_size, height, width]
      */
     public Tensor logits(int[] inputIds, int height, int width, Conditioning conditioning, Trace trace) {
-        return logits(inputIds, height, width, conditioning, trace, Tape.recycling());
+        return activations.pass(tape -> logits(inputIds, height, width, conditioning, trace, tape));
     }
 
     /**

@@ -44,11 +44,11 @@ public final class GroupNorm implements Layer {
 
     /**
      * SiLU(GroupNorm(x)) recorded on {@code tape} as one step: the backward recomputes the norm (cheaper in memory
-     * than keeping it) to take SiLU's derivative, then runs the norm's backward. With {@link Tape#NONE} this is
-     * {@link #forwardSilu(Tensor)}.
+     * than keeping it) to take SiLU's derivative, then runs the norm's backward. The output's storage comes from
+     * {@code tape}; with {@link Tape#NONE} this is {@link #forwardSilu(Tensor)}.
      */
     public Tensor forwardSilu(Tensor x, Tape tape) {
-        Tensor y = forwardSilu(x);
+        Tensor y = siluOfNormInto(x, tape.output(x.shape()));
         tape.onBackward(y, dY -> {
             Tensor normed = forward(x);
             float[] dNormed = new float[dY.length];

@@ -46,13 +46,26 @@ public final class Decoder implements Module {
         return forward(z, Tape.NONE);
     }
 
-    /** The forward, with its backward registered on {@code tape}. */
+    /** The forward, with its backward registered on {@code tape}; the intermediates go back to the tape. */
     public Tensor forward(Tensor z, Tape tape) {
-        Tensor h = midBlock.forward(convIn.forward(z, tape), tape);
+        Tensor h = convIn.forward(z, tape);
+        h = replace(h, midBlock.forward(h, tape), tape);
         for (UpDecoderBlock block : upBlocks) {
-            h = block.forward(h, tape);
+            h = replace(h, block.forward(h, tape), tape);
         }
-        return convOut.forward(convNormOut.forwardSiluInPlace(h, tape), tape);
+        Tensor activated = convNormOut.forwardSiluInPlace(h, tape);
+        Tensor image = convOut.forward(activated, tape);
+        tape.recycle(activated);
+        if (activated != h) {
+            tape.recycle(h);
+        }
+        return image;
+    }
+
+    /** {@code next}, after handing the state it replaces back to the tape. */
+    private static Tensor replace(Tensor state, Tensor next, Tape tape) {
+        tape.recycle(state);
+        return next;
     }
 
     @Override

@@ -37,12 +37,27 @@ public final class ResnetBlock implements Module {
         return forward(x, Tape.NONE);
     }
 
-    /** The forward, with its backward registered on {@code tape} (nothing recorded with {@link Tape#NONE}). */
+    /**
+     * The forward, with its backward registered on {@code tape} (nothing recorded with {@link Tape#NONE}); the
+     * intermediates go back to the tape.
+     */
     public Tensor forward(Tensor x, Tape tape) {
-        Tensor h = conv1.forward(norm1.forwardSilu(x, tape), tape);
-        h = conv2.forward(norm2.forwardSiluInPlace(h, tape), tape);
-        Tensor shortcut = convShortcut != null ? convShortcut.forward(x, tape) : x;
-        return TensorOps.residual(shortcut, h, tape);
+        Tensor activated = norm1.forwardSilu(x, tape);
+        Tensor h = conv1.forward(activated, tape);
+        tape.recycle(activated);
+        activated = norm2.forwardSiluInPlace(h, tape);
+        Tensor branch = conv2.forward(activated, tape);
+        tape.recycle(activated);
+        if (activated != h) {
+            tape.recycle(h);
+        }
+        if (convShortcut == null) {
+            return TensorOps.residual(x, branch, tape);
+        }
+        Tensor shortcut = convShortcut.forward(x, tape);
+        Tensor y = TensorOps.residual(shortcut, branch, tape);
+        tape.recycle(shortcut);
+        return y;
     }
 
     @Override

@@ -23,11 +23,17 @@ final class ResnetStack implements Module {
         }
     }
 
+    /** x through every resnet; the states between them go back to the tape (x, the caller's, does not). */
     Tensor forward(Tensor x, Tape tape) {
+        Tensor h = x;
         for (ResnetBlock resnet : resnets) {
-            x = resnet.forward(x, tape);
+            Tensor next = resnet.forward(h, tape);
+            if (h != x) {
+                tape.recycle(h);
+            }
+            h = next;
         }
-        return x;
+        return h;
     }
 
     @Override

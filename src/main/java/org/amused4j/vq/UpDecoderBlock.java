@@ -30,11 +30,14 @@ final class UpDecoderBlock implements Module {
             return h;
         }
         int planes = h.dim(0) * h.dim(1);
-        Tensor up = Tensor.zeros(h.dim(0), h.dim(1), 2 * h.dim(2), 2 * h.dim(3));
+        Tensor up = tape.output(h.dim(0), h.dim(1), 2 * h.dim(2), 2 * h.dim(3));
         Kernels.get().upsampleNearest2x(h.data(), planes, h.dim(2), h.dim(3), up.data());
         tape.onBackward(up, dUp -> BackwardKernels.upsampleNearest2x(planes, h.dim(2), h.dim(3), dUp,
                 tape.gradientBuffer(h)));
-        return upsamplerConv.forward(up, tape);
+        tape.recycle(h);
+        Tensor y = upsamplerConv.forward(up, tape);
+        tape.recycle(up);
+        return y;
     }
 
     @Override

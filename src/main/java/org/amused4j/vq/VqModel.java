@@ -75,12 +75,17 @@ public final class VqModel implements Module {
 
     /** decoder(post_quant_conv(z_q)) for codebook vectors (or straight-through values) z_q [B, C, h, w]. */
     public Tensor decodeEmbeddings(Tensor zq) {
-        return decodeEmbeddings(zq, Tape.NONE);
+        // A tape of its own per decode: the decoder's maps (up to 128 MiB each at 512×512) are reused within the
+        // decode, not kept for the next one, which comes a whole generation later.
+        return decodeEmbeddings(zq, Tape.recycling());
     }
 
     /** {@link #decodeEmbeddings(Tensor)} with its backward registered on {@code tape}. */
     public Tensor decodeEmbeddings(Tensor zq, Tape tape) {
-        return decoder.forward(postQuantConv.forward(zq, tape), tape);
+        Tensor z = postQuantConv.forward(zq, tape);
+        Tensor image = decoder.forward(z, tape);
+        tape.recycle(z);
+        return image;
     }
 
     /** Every parameter by its diffusers name ({@code prefix} is "" for a standalone VQ model). */

@@ -3,7 +3,9 @@ package org.amused4j.nn;
 import org.amused4j.io.Weights;
 import org.amused4j.kernels.Kernels;
 import org.amused4j.kernels.grad.BackwardKernels;
+import org.amused4j.tensor.HalfWeight;
 import org.amused4j.tensor.Tensor;
+import org.amused4j.tensor.Weight;
 
 import java.util.function.BiConsumer;
 
@@ -88,18 +90,31 @@ public final class Conv2d implements Layer {
         int oh = (h + pad.top() + pad.bottom() - kernel) / stride + 1;
         int ow = (w + pad.left() + pad.right() - kernel) / stride + 1;
         Tensor y = tape.output(n, out, oh, ow);
-        Kernels.get().conv2d(x.data(), n, in, h, w, kernelValues().data(), out, kernel, kernel,
+        Weight stored = weight.current();
+        boolean half = stored instanceof HalfWeight;
+        Tensor values = half ? widened(stored, tape) : stored.toFloat32();
+        Kernels.get().conv2d(x.data(), n, in, h, w, values.data(), out, kernel, kernel,
                 OptionalParameters.data(bias), stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups,
                 y.data());
+        if (half) {
+            tape.recycle(values); // this call's widened copy
+        }
         tape.onBackward(y, dY -> {
             // A weight still in half precision was never handed out as a parameter (parameters() widens it), so
             // it is frozen: its widened copy has no gradient buffer and only dX (and db) are computed.
-            Tensor values = kernelValues();
-            BackwardKernels.conv2d(x.data(), x.dim(0), in, x.dim(2), x.dim(3), values.data(), out, kernel, kernel,
+            Tensor current = kernelValues();
+            BackwardKernels.conv2d(x.data(), x.dim(0), in, x.dim(2), x.dim(3), current.data(), out, kernel, kernel,
                     stride, pad.top(), pad.bottom(), pad.left(), pad.right(), groups, dY, tape.gradientBuffer(x),
-                    tape.parameterGradient(values), tape.parameterGradient(bias));
+                    tape.parameterGradient(current), tape.parameterGradient(bias));
         });
         return y;
+    }
+
+    /** A half-precision kernel widened for one call, into storage from {@code tape}. */
+    private static Tensor widened(Weight stored, Tape tape) {
+        Tensor values = tape.output(stored.shape());
+        stored.read(0, values.data(), 0, values.size());
+        return values;
     }
 
     /** The weight as float32 for one kernel call: the live tensor, or a widened copy of a half-precision one. */

@@ -37,7 +37,10 @@ final class UVitBlock implements Module {
                 attentionBlocks.stream().map(b -> b.condition(encoderStates, tape)).toList());
     }
 
-    /** x NCHW to a new tensor (x itself when the block has no parts); the states between the parts go back to the tape. */
+    /**
+     * x NCHW to a new tensor (x itself when the block has no parts); the states between the parts go back to the
+     * tape.
+     */
     Tensor forward(Tensor x, Context ctx, Tape tape) {
         Tensor t = downsample != null ? downsample.forward(x, tape) : x;
         for (int i = 0; i < resBlocks.size(); i++) {

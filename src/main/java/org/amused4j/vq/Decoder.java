@@ -53,12 +53,10 @@ public final class Decoder implements Module {
         for (UpDecoderBlock block : upBlocks) {
             h = replace(h, block.forward(h, tape), tape);
         }
+        // In place (h itself) unless the tape records, and a recording tape recycles nothing.
         Tensor activated = convNormOut.forwardSiluInPlace(h, tape);
         Tensor image = convOut.forward(activated, tape);
         tape.recycle(activated);
-        if (activated != h) {
-            tape.recycle(h);
-        }
         return image;
     }
 

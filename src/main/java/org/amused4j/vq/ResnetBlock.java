@@ -45,12 +45,10 @@ public final class ResnetBlock implements Module {
         Tensor activated = norm1.forwardSilu(x, tape);
         Tensor h = conv1.forward(activated, tape);
         tape.recycle(activated);
+        // In place (h itself) unless the tape records, and a recording tape recycles nothing.
         activated = norm2.forwardSiluInPlace(h, tape);
         Tensor branch = conv2.forward(activated, tape);
         tape.recycle(activated);
-        if (activated != h) {
-            tape.recycle(h);
-        }
         if (convShortcut == null) {
             return TensorOps.residual(x, branch, tape);
         }

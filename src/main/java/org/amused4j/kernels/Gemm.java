@@ -71,15 +71,40 @@ final class Gemm {
     /** C = A·Wᵀ + beta·C for a weight W [n, k]: float32 weights take the array path, half ones widen in packing. */
     static void linear(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta,
                        float[] c, int cOff, int ldc) {
-        run(false, m, n, k, 1f, a, aOff, lda, operand(w, k), beta, c, cOff, ldc);
+        BOperand b = operand(w, n, k, columnsShareA(m, n, k));
+        run(false, m, n, k, 1f, a, aOff, lda, b, beta, c, cOff, ldc);
+        filled(b);
     }
 
-    /** Wᵀ for a weight W [n, k] as op(B). */
-    private static BOperand operand(Weight w, int k) {
+    /**
+     * Wᵀ for a weight W [n, k] as op(B): from the {@link WeightPanels} of this thread's store where it has them,
+     * else packed from W, keeping the panels in that store if {@code packsBlocksOnce} (the product packs every
+     * column block exactly once: the shared-A path) and no product has claimed them yet; see {@link #filled}.
+     */
+    private static BOperand operand(Weight w, int n, int k, boolean packsBlocksOnce) {
         return switch (w) {
             case FloatWeight f -> new ArrayB(true, f.tensor().data(), 0, k);
-            case HalfWeight h -> new HalfB(h, null, 0, k);
+            case HalfWeight h -> {
+                WeightPanels.Panels panels = n == h.shape()[0] ? WeightPanels.of(h) : null;
+                if (panels != null && panels.ready()) {
+                    yield new PanelB(panels, 0, k);
+                }
+                HalfB packed = new HalfB(h, null, 0, k);
+                yield panels != null && packsBlocksOnce && panels.claim() ? new FillingB(packed, panels, 0) : packed;
+            }
         };
+    }
+
+    /** After a product with {@link #operand}: its panels, if it filled them, are ready for the next products. */
+    private static void filled(BOperand b) {
+        if (b instanceof FillingB f) {
+            f.panels().filled();
+        }
+    }
+
+    /** Whether {@link #run} takes the {@link #columnsSharingA} path for an m×n×k product. */
+    private static boolean columnsShareA(int m, int n, int k) {
+        return 2L * m * n * k >= PARALLEL_MIN_FLOPS && n >= m && sharesA(m, k);
     }
 
     /** C = A·W + beta·C for a weight W [k, n]: float32 weights take the array path, half ones widen in packing. */
@@ -111,7 +136,7 @@ final class Gemm {
         // thread takes the same paths (as a single part): its column blocks then stage their half-precision rows
         // (HalfB.staged).
         boolean byColumns = n >= m;
-        if (byColumns && sharesA(m, k)) {
+        if (columnsShareA(m, n, k)) {
             columnsSharingA(transA, m, n, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc, threads);
             return;
         }
@@ -174,7 +199,7 @@ final class Gemm {
         if (m <= 0 || half <= 0 || k <= 0 || !sharesA(m, k) || 4L * m * half * k < PARALLEL_MIN_FLOPS) {
             return false;
         }
-        BOperand b = operand(w, k);
+        BOperand b = operand(w, 2 * half, k, true);
         int threads = Parallel.threadsHere();
         float[] ap = packWholeA(false, m, k, a, aOff, lda, threads);
         forEachColumnBlock(half, threads, (from, to) -> {
@@ -186,6 +211,7 @@ final class Gemm {
                     width, 2 * width);
             block.accept(products, from, width);
         });
+        filled(b);
         return true;
     }
 
@@ -287,7 +313,7 @@ final class Gemm {
             }
             for (int j0 = 0; j0 < n; j0 += NC) {
                 int nc = Math.min(NC, n - j0);
-                b.pack(p0, kc, j0, nc, bp, buf.strip);
+                b.pack(p0, kc, j0, nc, bp, buf);
                 for (int i0 = 0; i0 < m; i0 += MR) {
                     int mr = Math.min(MR, m - i0);
                     int aIdx = slab + i0 * kc;
@@ -350,7 +376,7 @@ final class Gemm {
     }
 
     /** op(B), K×N, as the packing reads it. */
-    private sealed interface BOperand permits ArrayB, HalfB, HalfRowsB {
+    private sealed interface BOperand permits ArrayB, HalfB, HalfRowsB, PanelB, FillingB {
         /** The same operand without its first {@code j} columns. */
         BOperand fromColumn(int j);
 
@@ -361,9 +387,9 @@ final class Gemm {
 
         /**
          * Packs k-range [p0, p0+kc) × columns [j0, j0+nc) into NR-column panels (k-major), zero-padding the
-         * last; {@code strip} is scratch space of {@link #KC} floats per vector lane.
+         * last, using the calling thread's {@code buffers} for scratch.
          */
-        void pack(int p0, int kc, int j0, int nc, float[] bp, float[] strip);
+        void pack(int p0, int kc, int j0, int nc, float[] bp, Buffers buffers);
     }
 
     /** A float array holding op(B) (K×N, or N×K when {@code trans}) with leading dimension {@code ld}. */
@@ -374,7 +400,7 @@ final class Gemm {
         }
 
         @Override
-        public void pack(int p0, int kc, int j0, int nc, float[] bp, float[] strip) {
+        public void pack(int p0, int kc, int j0, int nc, float[] bp, Buffers buffers) {
             for (int jj = 0; jj < nc; jj += NR) {
                 int base = jj * kc;
                 int nr = Math.min(NR, nc - jj);
@@ -415,7 +441,7 @@ final class Gemm {
      */
     private record HalfB(HalfWeight w, short[] staged, long off, int ld) implements BOperand {
         @Override
-        public BOperand fromColumn(int j) {
+        public HalfB fromColumn(int j) {
             return new HalfB(w, staged, off + (long) j * ld, ld);
         }
 
@@ -426,7 +452,7 @@ final class Gemm {
          * heap copy widens twice as fast ({@link HalfWeight#widen}).
          */
         @Override
-        public BOperand staged(int n, int k, Buffers buffers) {
+        public HalfB staged(int n, int k, Buffers buffers) {
             long values = (long) (n - 1) * ld + k;
             if (staged != null || values > STAGED_VALUES) {
                 return this;
@@ -437,7 +463,7 @@ final class Gemm {
         }
 
         @Override
-        public void pack(int p0, int kc, int j0, int nc, float[] bp, float[] strip) {
+        public void pack(int p0, int kc, int j0, int nc, float[] bp, Buffers buffers) {
             for (int jj = 0; jj < nc; jj += NR) {
                 int base = jj * kc;
                 int nr = Math.min(NR, nc - jj);
@@ -446,12 +472,12 @@ final class Gemm {
                     for (int c = 0; c < cols; c++) {
                         long from = off + (long) (j0 + jj + col + c) * ld + p0;
                         if (staged == null) {
-                            w.read(from, strip, c * kc, kc);
+                            w.read(from, buffers.strip, c * kc, kc);
                         } else {
-                            HalfWeight.widen(w.format(), staged, (int) from, strip, c * kc, kc);
+                            HalfWeight.widen(w.format(), staged, (int) from, buffers.strip, c * kc, kc);
                         }
                     }
-                    Transpose.strided(strip, 0, kc, cols, kc, bp, base + col, NR);
+                    Transpose.strided(buffers.strip, 0, kc, cols, kc, bp, base + col, NR);
                 }
                 zeroColumns(bp, base, kc, nr);
             }
@@ -469,7 +495,7 @@ final class Gemm {
         }
 
         @Override
-        public void pack(int p0, int kc, int j0, int nc, float[] bp, float[] strip) {
+        public void pack(int p0, int kc, int j0, int nc, float[] bp, Buffers buffers) {
             for (int jj = 0; jj < nc; jj += NR) {
                 int base = jj * kc;
                 int nr = Math.min(NR, nc - jj);
@@ -479,6 +505,59 @@ final class Gemm {
                 zeroColumns(bp, base, kc, nr);
             }
         }
+    }
+
+    /**
+     * A half-precision weight's {@link WeightPanels}, ready: packing a block widens contiguous runs of them (no
+     * transposes), from column {@code col} of op(B) = Wᵀ (a multiple of NR, as every column block starts there).
+     */
+    private record PanelB(WeightPanels.Panels panels, int col, int k) implements BOperand {
+        @Override
+        public BOperand fromColumn(int j) {
+            return new PanelB(panels, col + j, k);
+        }
+
+        @Override
+        public void pack(int p0, int kc, int j0, int nc, float[] bp, Buffers buffers) {
+            short[] run = buffers.panelValues();
+            for (int jj = 0; jj < nc; jj += NR) {
+                long from = panelStart(col + j0 + jj, k, p0);
+                MemorySegment.copy(panels.values(), ValueLayout.JAVA_SHORT, 2 * from, run, 0, kc * NR);
+                HalfWeight.widen(panels.weight().format(), run, 0, bp, jj * kc, kc * NR);
+            }
+        }
+    }
+
+    /**
+     * A half-precision weight packed as {@link HalfB} does, each packed panel also narrowed back into its
+     * {@link WeightPanels} (exact: the values came from that format) for the products after this one.
+     */
+    private record FillingB(HalfB packed, WeightPanels.Panels panels, int col) implements BOperand {
+        @Override
+        public BOperand fromColumn(int j) {
+            return new FillingB(packed.fromColumn(j), panels, col + j);
+        }
+
+        @Override
+        public BOperand staged(int n, int k, Buffers buffers) {
+            return new FillingB(packed.staged(n, k, buffers), panels, col);
+        }
+
+        @Override
+        public void pack(int p0, int kc, int j0, int nc, float[] bp, Buffers buffers) {
+            packed.pack(p0, kc, j0, nc, bp, buffers);
+            short[] run = buffers.panelValues();
+            for (int jj = 0; jj < nc; jj += NR) {
+                HalfWeight.narrow(panels.weight().format(), bp, jj * kc, run, 0, kc * NR);
+                long to = panelStart(col + j0 + jj, packed.ld(), p0);
+                MemorySegment.copy(run, 0, panels.values(), ValueLayout.JAVA_SHORT, 2 * to, kc * NR);
+            }
+        }
+    }
+
+    /** Where k step p0 of the panel holding column {@code column} of Wᵀ (W [N, k]) starts, in values. */
+    private static long panelStart(int column, int k, int p0) {
+        return ((long) (column / NR) * k + p0) * NR;
     }
 
     /** Zeroes columns [nr, NR) of a k-major panel of kc steps. */
@@ -627,6 +706,7 @@ final class Gemm {
         /** One block's two column ranges in {@link #pairedColumns}. */
         private float[] paired = new float[0];
         private short[] staging = new short[0];
+        private short[] panelValues = new short[0];
 
         float[] packedA(int size) {
             a = Scratch.atLeast(a, size);
@@ -644,6 +724,14 @@ final class Gemm {
                 staging = new short[STAGED_VALUES];
             }
             return staging;
+        }
+
+        /** Room for one packed panel of {@link WeightPanels} (KC × NR values). */
+        short[] panelValues() {
+            if (panelValues.length == 0) {
+                panelValues = new short[KC * NR];
+            }
+            return panelValues;
         }
 
         float[] pairedProducts(int size) {

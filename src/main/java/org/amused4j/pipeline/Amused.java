@@ -2,6 +2,7 @@ package org.amused4j.pipeline;
 
 import org.amused4j.image.DecodedImage;
 import org.amused4j.image.PipelineImages;
+import org.amused4j.kernels.WeightPanels;
 import org.amused4j.sampling.AmusedScheduler;
 import org.amused4j.sampling.MaskSchedule;
 import org.amused4j.sampling.RandomSource;
@@ -150,6 +151,30 @@ public final class Amused {
         Tensor micro = microConds(rows, grid, options);
         Conditioning conditioning = model.transformer().condition(text.hiddenStates(), text.pooled(), micro);
 
+        int[] sampled;
+        try (WeightPanels panels = WeightPanels.open()) {
+            sampled = panels.call(() -> denoise(tokens, grid, conditioning, options, scheduler, start,
+                    startingMaskRatio, random, listener));
+        }
+        model.mapped().releaseTransformer();
+        Tensor decoded = model.vq().decode(sampled, batch, grid.height(), grid.width());
+        model.mapped().releaseVq();
+        Tensor images = decoded.copy();
+        float[] d = images.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = Math.min(1f, Math.max(0f, d[i]));
+        }
+        return new Generation(images, decoded, sampled, batch, grid.height(), grid.width());
+    }
+
+    /**
+     * The scheduler's steps from {@code start} on {@code tokens}; returns the final tokens. Run inside a
+     * {@link WeightPanels} store: the first step lays the transformer's half-precision matrices out for the rest.
+     */
+    private int[] denoise(int[] tokens, Grid grid, Conditioning conditioning, GenerationOptions options,
+                          AmusedScheduler scheduler, int start, float startingMaskRatio, RandomSource random,
+                          StepListener listener) {
+        int batch = tokens.length / grid.tokens();
         int[] timesteps = scheduler.timesteps();
         int maskId = scheduler.maskTokenId();
         // The guided logits and the scheduler's probabilities (32 MiB each at amused-512) go into the same two arrays
@@ -168,15 +193,7 @@ public final class Amused {
                     grid.width(), tokens, next, count(next, maskId), guidedLogits));
             tokens = next;
         }
-        model.mapped().releaseTransformer();
-        Tensor decoded = model.vq().decode(tokens, batch, grid.height(), grid.width());
-        model.mapped().releaseVq();
-        Tensor images = decoded.copy();
-        float[] d = images.data();
-        for (int i = 0; i < d.length; i++) {
-            d[i] = Math.min(1f, Math.max(0f, d[i]));
-        }
-        return new Generation(images, decoded, tokens, batch, grid.height(), grid.width());
+        return tokens;
     }
 
     /**

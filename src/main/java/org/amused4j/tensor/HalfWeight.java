@@ -97,6 +97,22 @@ public record HalfWeight(MemorySegment bytes, Format format, int[] shape) implem
         }
     }
 
+    /**
+     * Narrows {@code n} floats that were widened from the given format back to its bits (exact for such values;
+     * others round as {@link Float#floatToFloat16} does, or truncate for BF16).
+     */
+    public static void narrow(Format format, float[] src, int srcOff, short[] dst, int dstOff, int n) {
+        if (format == Format.BF16) {
+            for (int i = 0; i < n; i++) {
+                dst[dstOff + i] = (short) (Float.floatToRawIntBits(src[srcOff + i]) >>> 16);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst[dstOff + i] = Float.floatToFloat16(src[srcOff + i]);
+            }
+        }
+    }
+
     private float scalar(short bits) {
         return format == Format.BF16 ? Half.bf16ToFloat(bits) : Half.f16ToFloat(bits);
     }

@@ -118,7 +118,7 @@ class LinearKernelTest {
     }
 
     /** A [rows, cols] weight of random normal values rounded to {@code format}, in memory of {@code arena}. */
-    private static Weight halfMatrix(Arena arena, SplittableRandom random, HalfWeight.Format format, int rows,
+    static Weight halfMatrix(Arena arena, SplittableRandom random, HalfWeight.Format format, int rows,
                                      int cols) {
         MemorySegment bytes = arena.allocate(2L * rows * cols);
         for (int i = 0; i < rows * cols; i++) {
@@ -128,7 +128,7 @@ class LinearKernelTest {
         return new HalfWeight(bytes, format, new int[] {rows, cols});
     }
 
-    private static float[] randoms(SplittableRandom random, int n) {
+    static float[] randoms(SplittableRandom random, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) random.nextGaussian();

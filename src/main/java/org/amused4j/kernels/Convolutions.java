@@ -98,10 +98,73 @@ final class Convolutions {
     }
 
     /**
-     * Convolution where every output channel reads one input channel (depthwise, groups == cin): each
-     * output row accumulates kh·kw shifted input rows, vectorized along the row when the stride is 1.
+     * Convolution where every output channel reads one input channel (depthwise, groups == cin). With stride 1
+     * each input plane is first copied into a zero-bordered buffer, so that every tap of an output row is one
+     * vector load at a fixed offset (the border's zeros add nothing), and four output rows accumulate at once:
+     * the U-ViT's 3×3 over 768 channels of 16×16 took 1.1 ms a call as row updates per tap.
      */
     static void depthwise(float[] x, int n, ConvGeometry g, float[] weight, float[] bias, float[] out) {
+        if (g.stride() != 1) {
+            depthwiseStrided(x, n, g, weight, bias, out);
+            return;
+        }
+        int oh = g.oh();
+        int ow = g.ow();
+        int kh = g.kh();
+        int kw = g.kw();
+        int pw = ow + kw - 1;
+        int coutG = g.coutPerGroup();
+        Parallel.forRange(n * g.cout(), (from, to) -> {
+            // Rows of four (zero rows below the plane for the last four) and L spare floats, so that the last
+            // row's vector loads stay inside the array where a row is narrower than L.
+            float[] padded = new float[(oh + kh - 1 + 3) * pw + L];
+            for (int plane = from; plane < to; plane++) {
+                int b = plane / g.cout();
+                int co = plane % g.cout();
+                int inPlane = (b * g.cin() + co / coutG) * g.h() * g.w();
+                for (int iy = 0; iy < g.h(); iy++) {
+                    System.arraycopy(x, inPlane + iy * g.w(), padded, (iy + g.padTop()) * pw + g.padLeft(), g.w());
+                }
+                int wOff = co * kh * kw;
+                FloatVector start = FloatVector.broadcast(S, bias != null ? bias[co] : 0f);
+                for (int ox = 0; ox < ow; ox += L) {
+                    VectorMask<Float> m = S.indexInRange(ox, ow);
+                    // Four output rows at once: one accumulator would wait on its previous FMA at every tap.
+                    for (int oy = 0; oy < oh; oy += 4) {
+                        FloatVector acc0 = start;
+                        FloatVector acc1 = start;
+                        FloatVector acc2 = start;
+                        FloatVector acc3 = start;
+                        for (int ky = 0; ky < kh; ky++) {
+                            int src = (oy + ky) * pw + ox;
+                            for (int kx = 0; kx < kw; kx++) {
+                                FloatVector wv = FloatVector.broadcast(S, weight[wOff + ky * kw + kx]);
+                                acc0 = FloatVector.fromArray(S, padded, src + kx, m).fma(wv, acc0);
+                                acc1 = FloatVector.fromArray(S, padded, src + pw + kx, m).fma(wv, acc1);
+                                acc2 = FloatVector.fromArray(S, padded, src + 2 * pw + kx, m).fma(wv, acc2);
+                                acc3 = FloatVector.fromArray(S, padded, src + 3 * pw + kx, m).fma(wv, acc3);
+                            }
+                        }
+                        int dst = (plane * oh + oy) * ow + ox;
+                        acc0.intoArray(out, dst, m);
+                        if (oy + 1 < oh) {
+                            acc1.intoArray(out, dst + ow, m);
+                        }
+                        if (oy + 2 < oh) {
+                            acc2.intoArray(out, dst + 2 * ow, m);
+                        }
+                        if (oy + 3 < oh) {
+                            acc3.intoArray(out, dst + 3 * ow, m);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** {@link #depthwise} for strides above 1 (no model here uses one): each output row gathers its taps. */
+    private static void depthwiseStrided(float[] x, int n, ConvGeometry g, float[] weight, float[] bias,
+                                         float[] out) {
         int oh = g.oh();
         int ow = g.ow();
         int coutG = g.coutPerGroup();
@@ -122,39 +185,15 @@ final class Convolutions {
                         }
                         for (int kx = 0; kx < g.kw(); kx++) {
                             float wv = weight[wOff + ky * g.kw() + kx];
-                            int lo = g.firstValidColumn(kx);
-                            int hi = g.endValidColumn(kx);
                             int src = inPlane + iy * g.w() + kx - g.padLeft();
-                            if (stride == 1) {
-                                axpy(wv, x, src + lo, out, dst + lo, hi - lo);
-                            } else {
-                                for (int ox = lo; ox < hi; ox++) {
-                                    out[dst + ox] += wv * x[src + ox * stride];
-                                }
+                            for (int ox = g.firstValidColumn(kx); ox < g.endValidColumn(kx); ox++) {
+                                out[dst + ox] += wv * x[src + ox * stride];
                             }
                         }
                     }
                 }
             }
         });
-    }
-
-    /**
-     * y[yOff..+len) += a·x[xOff..+len). The tail is one masked vector: the U-ViT's 16-wide rows leave 15 valid
-     * columns at the kernel's left and right taps, which a scalar tail made a 1.5 ms call of 7 MFLOP.
-     */
-    private static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len) {
-        FloatVector av = FloatVector.broadcast(S, a);
-        int i = 0;
-        for (; i <= len - L; i += L) {
-            FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, yOff + i))
-                    .intoArray(y, yOff + i);
-        }
-        if (i < len) {
-            VectorMask<Float> m = S.indexInRange(i, len);
-            FloatVector.fromArray(S, x, xOff + i, m).fma(av, FloatVector.fromArray(S, y, yOff + i, m))
-                    .intoArray(y, yOff + i, m);
-        }
     }
 
     /**

@@ -11,7 +11,8 @@ class ConvolutionKernelTest {
     /**
      * Covers the im2col path (3×3, stride 2, asymmetric padding 0,1,0,1, grouped), the pointwise path (1×1)
      * and a strided 1×1 (which must not take it), and the depthwise path (groups == cin, stride 1 and 2,
-     * channel multiplier 2). Tolerance as for GEMM: sums of cin/groups·kh·kw products of magnitude ≤ 1,
+     * channel multiplier 2, rows narrower and wider than a vector, heights not a multiple of its four-row groups,
+     * the U-ViT's 16×16). Tolerance as for GEMM: sums of cin/groups·kh·kw products of magnitude ≤ 1,
      * 2e-6·√depth relative.
      */
     @ParameterizedTest(name = "n={0} cin={1} {2}x{3} cout={4} k={5}x{6} s={7} pad={8},{9},{10},{11} g={12} bias={13}")
@@ -26,7 +27,8 @@ class ConvolutionKernelTest {
             "1, 5, 9, 11, 5, 3, 3, 2, 0, 1, 0, 1, 5, false",
             "1, 3, 8, 33, 6, 3, 3, 1, 1, 1, 2, 0, 3, true",
             "1, 3, 6, 6, 3, 7, 7, 1, 3, 3, 3, 3, 3, true",
-            "1, 64, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, true"})
+            "1, 64, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, true",
+            "2, 8, 16, 16, 8, 3, 3, 1, 1, 1, 1, 1, 8, true"})
     void conv2dMatchesReference(int n, int cin, int h, int w, int cout, int kh, int kw, int stride,
                                 int padTop, int padBottom, int padLeft, int padRight, int groups, boolean withBias) {
         float[] x = Close.random(1, n * cin * h * w);

@@ -29,6 +29,18 @@ final class CountingKernels implements Kernels {
         KernelTimes.end(t0, "linear", m, n, k);
     }
 
+    /** Timed as one product of all the weights' rows together (e.g. "linear 512×3072×1024" for Q, K and V). */
+    @Override
+    public void linears(int m, int k, float[] a, int lda, Weight[] ws, float[][] outs) {
+        long t0 = KernelTimes.begin();
+        delegate.linears(m, k, a, lda, ws, outs);
+        int n = 0;
+        for (Weight w : ws) {
+            n += w.shape()[0];
+        }
+        KernelTimes.end(t0, "linear", m, n, k);
+    }
+
     @Override
     public void multiplyByWeight(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta,
                                  float[] c, int cOff, int ldc) {

@@ -11,7 +11,9 @@ import org.amused4j.tensor.Weight;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Blocked, packed single-precision GEMM in the style of BLIS/GotoBLAS.
@@ -213,6 +215,52 @@ final class Gemm {
         });
         filled(b);
         return true;
+    }
+
+    /**
+     * A·W_iᵀ into {@code outs[i]} (leading dimension N_i) for several weights W_i [N_i, k] of one A: A is packed
+     * once and the column blocks of all the products are handed out together (whole NC blocks, the narrower
+     * ones of {@link #columnBlocks} only at the end of the last), so one packing of A and one join serve them all.
+     * Returns false, doing nothing, where a product would not take the {@link #columnsSharingA} path on its own.
+     */
+    static boolean linears(int m, int k, float[] a, int lda, Weight[] ws, float[][] outs) {
+        int count = ws.length;
+        int[] widths = new int[count];
+        for (int i = 0; i < count; i++) {
+            widths[i] = ws[i].shape()[0];
+            if (!columnsShareA(m, widths[i], k)) {
+                return false;
+            }
+        }
+        BOperand[] bs = new BOperand[count];
+        List<int[]> blocks = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            bs[i] = operand(ws[i], widths[i], k, true);
+            int[] starts = i == count - 1 ? columnBlocks(widths[i], Parallel.threadsHere()) : wholeBlocks(widths[i]);
+            for (int j = 0; j + 1 < starts.length; j++) {
+                blocks.add(new int[] {i, starts[j], starts[j + 1]});
+            }
+        }
+        float[] ap = packWholeA(false, m, k, a, 0, lda, Parallel.threadsHere());
+        Parallel.forEachTaken(blocks.size(), j -> {
+            int[] block = blocks.get(j);
+            int i = block[0];
+            multiply(false, m, block[2] - block[1], k, 1f, a, 0, lda, ap, true, bs[i].fromColumn(block[1]), 0f,
+                    outs[i], block[1], widths[i]);
+        });
+        for (BOperand b : bs) {
+            filled(b);
+        }
+        return true;
+    }
+
+    /** Where the NC-wide column blocks of n start (and, last, n). */
+    private static int[] wholeBlocks(int n) {
+        int[] starts = new int[ceilDiv(n, NC) + 1];
+        for (int j = 0; j < starts.length; j++) {
+            starts[j] = Math.min(n, j * NC);
+        }
+        return starts;
     }
 
     /** All of op(A) packed into MR-row panels, K slab after K slab, the threads packing a share of panels each. */

@@ -38,6 +38,18 @@ public interface Kernels {
     }
 
     /**
+     * Several linear layers of one input: {@code outs[i] = A·W_iᵀ} for A M×K (leading dimension lda) and weights
+     * W_i [N_i, K], each out_i M×N_i (overwritten) — self-attention's Q, K and V of the same tokens. Bit for bit
+     * the {@link #linear} of each weight, which is what this default runs.
+     */
+    default void linears(int m, int k, float[] a, int lda, Weight[] ws, float[][] outs) {
+        for (int i = 0; i < ws.length; i++) {
+            int n = ws[i].shape()[0];
+            linear(m, n, k, a, 0, lda, ws[i], 0f, outs[i], 0, n);
+        }
+    }
+
+    /**
      * The product with a weight as it is stored: {@code C = A·W + beta·C} with A M×K and W [K, N] in whatever
      * storage it has (widened while read, so the result equals {@code gemm(false, false, ...)} on the widened
      * matrix). A linear layer's input gradient dX = dY·W, computed from a frozen half-precision weight in place.

@@ -40,6 +40,13 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void linears(int m, int k, float[] a, int lda, Weight[] ws, float[][] outs) {
+        if (!Gemm.linears(m, k, a, lda, ws, outs)) {
+            Kernels.super.linears(m, k, a, lda, ws, outs);
+        }
+    }
+
+    @Override
     public void multiplyByWeight(int m, int n, int k, float[] a, int aOff, int lda, Weight w, float beta,
                                  float[] c, int cOff, int ldc) {
         Gemm.multiplyByWeight(m, n, k, a, aOff, lda, w, beta, c, cOff, ldc);

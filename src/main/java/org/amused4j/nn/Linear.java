@@ -7,6 +7,8 @@ import org.amused4j.tensor.FloatWeight;
 import org.amused4j.tensor.Tensor;
 import org.amused4j.tensor.Weight;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
@@ -69,6 +71,34 @@ public final class Linear implements Layer {
         addBias(y);
         tape.onBackward(y, dY -> addOwnGradients(x, dY, tape));
         return y;
+    }
+
+    /**
+     * x through several layers of its width at once ({@link Kernels#linears}): one packing of x serves every
+     * product, the outputs bit for bit those of {@link #forward(Tensor, Tape)} each (self-attention's Q, K and V).
+     * A recording tape (training) runs the layers one at a time.
+     */
+    public static List<Tensor> forwardEach(Tensor x, Tape tape, Linear... layers) {
+        if (tape.isRecording()) {
+            return Arrays.stream(layers).map(layer -> layer.forward(x, tape)).toList();
+        }
+        Tensor[] ys = new Tensor[layers.length];
+        Weight[] ws = new Weight[layers.length];
+        float[][] outs = new float[layers.length][];
+        int in = layers[0].in;
+        for (int i = 0; i < layers.length; i++) {
+            if (layers[i].in != in) {
+                throw new IllegalArgumentException("layers of input width " + in + " and " + layers[i].in);
+            }
+            ys[i] = tape.output(layers[i].outputShape(x));
+            ws[i] = layers[i].weight.current();
+            outs[i] = ys[i].data();
+        }
+        Kernels.get().linears(layers[0].rows(x), in, x.data(), in, ws, outs);
+        for (int i = 0; i < layers.length; i++) {
+            layers[i].addBias(ys[i]);
+        }
+        return List.of(ys);
     }
 
     /**

@@ -10,6 +10,7 @@ import org.amused4j.nn.Linear;
 import org.amused4j.nn.Module;
 import org.amused4j.tensor.Tensor;
 
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
@@ -62,12 +63,38 @@ final class Attention implements Module {
 
     /** Queries x [B, Lq, queryDim] attending to precomputed keys/values; returns [B, Lq, queryDim]. */
     Tensor forward(Tensor x, KeyValues kv, Tape tape) {
-        int batch = x.dim(0), lq = x.dim(1), lk = kv.keys().dim(1);
+        return attend(toQ.forward(x, tape), kv, tape);
+    }
+
+    /**
+     * Self-attention among the tokens of x. Plain (not adapted) projections run as one product of x with the
+     * three weights ({@link Linear#forwardEach}).
+     */
+    Tensor selfAttention(Tensor x, Tape tape) {
+        Tensor q;
+        KeyValues kv;
+        if (toQ instanceof Linear lq && toK instanceof Linear lk && toV instanceof Linear lv) {
+            // K, V, then Q: the order the layers ran in one by one, which a training tape's backward reverses.
+            List<Tensor> kvq = Linear.forwardEach(x, tape, lk, lv, lq);
+            kv = new KeyValues(kvq.get(0), kvq.get(1));
+            q = kvq.get(2);
+        } else {
+            kv = keyValues(x, tape);
+            q = toQ.forward(x, tape);
+        }
+        Tensor y = attend(q, kv, tape);
+        tape.recycle(kv.keys());
+        tape.recycle(kv.values());
+        return y;
+    }
+
+    /** Projected queries q [B, Lq, heads·headDim] attending to {@code kv}, then {@code to_out.0}. */
+    private Tensor attend(Tensor q, KeyValues kv, Tape tape) {
+        int batch = q.dim(0), lq = q.dim(1), lk = kv.keys().dim(1);
         if (kv.keys().dim(0) != batch) {
             throw new IllegalArgumentException("query batch " + batch + " but context batch " + kv.keys().dim(0));
         }
         int inner = heads * headDim;
-        Tensor q = toQ.forward(x, tape);
         Tensor k = kv.keys();
         Tensor v = kv.values();
         Tensor o = tape.output(batch, lq, inner);
@@ -79,15 +106,6 @@ final class Attention implements Module {
         tape.recycle(q);
         Tensor y = toOut.forward(o, tape);
         tape.recycle(o);
-        return y;
-    }
-
-    /** Self-attention among the tokens of x. */
-    Tensor selfAttention(Tensor x, Tape tape) {
-        KeyValues kv = keyValues(x, tape);
-        Tensor y = forward(x, kv, tape);
-        tape.recycle(kv.keys());
-        tape.recycle(kv.values());
         return y;
     }
 

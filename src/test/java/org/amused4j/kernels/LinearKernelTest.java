@@ -12,6 +12,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
@@ -110,6 +111,45 @@ class LinearKernelTest {
                 }
             }
         }
+    }
+
+    /**
+     * Several weights of one input equal their products one by one, bit for bit: shared (whole blocks of the first
+     * products, narrower ones at the end of the last, two K slabs, a row tail), inside a {@link WeightPanels} store
+     * (filling, then reading) and too small to share (the fallback).
+     */
+    @ParameterizedTest
+    @MethodSource("sharedInputShapes")
+    void severalWeightsOfOneInputEqualTheirProductsOneByOne(int m, int k, int[] widths) {
+        SplittableRandom random = new SplittableRandom(m * 7L + k);
+        float[] a = randoms(random, m * k);
+        try (Arena arena = Arena.ofShared(); WeightPanels store = WeightPanels.open()) {
+            Weight[] ws = new Weight[widths.length];
+            float[][] expected = new float[widths.length][];
+            for (int i = 0; i < widths.length; i++) {
+                ws[i] = halfMatrix(arena, random, HalfWeight.Format.F16, widths[i], k);
+                expected[i] = new float[m * widths[i]];
+                Kernels.get().linear(m, widths[i], k, a, 0, k, ws[i], 0f, expected[i], 0, widths[i]);
+            }
+            assertThat(products(m, k, a, ws)).as("outside a store").isDeepEqualTo(expected);
+            assertThat(store.call(() -> products(m, k, a, ws))).as("filling").isDeepEqualTo(expected);
+            assertThat(store.call(() -> products(m, k, a, ws))).as("from the panels").isDeepEqualTo(expected);
+        }
+    }
+
+    static Stream<Arguments> sharedInputShapes() {
+        return Stream.of(Arguments.of(60, Gemm.KC + 40, new int[] {2 * Gemm.NC + 64, Gemm.NC, 3 * Gemm.NC}),
+                Arguments.of(64, 200, new int[] {64, 96}), Arguments.of(5, 8, new int[] {7, 9, 3}));
+    }
+
+    private static float[][] products(int m, int k, float[] a, Weight[] ws) {
+        float[][] outs = new float[ws.length][];
+        for (int i = 0; i < ws.length; i++) {
+            outs[i] = new float[m * ws[i].shape()[0]];
+            Arrays.fill(outs[i], Float.NaN);
+        }
+        Kernels.get().linears(m, k, a, k, ws, outs);
+        return outs;
     }
 
     static Stream<Arguments> gegluShapes() {

@@ -15,9 +15,10 @@ import java.util.function.Supplier;
  * every call: rows of W widened and transposed. Inside {@link #call}, the first product with a weight also keeps
  * its packed panels here, in half precision again (exact: the values came from that format), and releases the
  * weight's mapped pages; later products with it only widen contiguous runs of these panels. The amused-256
- * transformer pass gains ~1.5 % (BENCHMARKS.md), for the half-precision copy of the transformer's matrices held
- * in native memory until {@link #close}; the pipeline closes it before the VQ decode, whose feature maps are
- * amused-512's peak.
+ * transformer pass gains ~2 % (BENCHMARKS.md), for the half-precision copy of the transformer's matrices held
+ * in native memory until {@link #close} (allocating it costs the first pass 0.1–1.9 s); the pipeline closes the
+ * store before the VQ decode, whose feature maps are amused-512's peak. (Short arrays in the heap allocated
+ * faster but kept the old generation committed: amused-256 generation peaked at 2.0 GiB instead of 1.6.)
  *
  * <p>Only products that pack each column block of W exactly once take part (the transformer's linear layers: the
  * column blocks of {@code Gemm}'s shared-A path), and only weights whose row count is a multiple of NR. Products

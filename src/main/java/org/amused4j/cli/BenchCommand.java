@@ -109,12 +109,13 @@ final class BenchCommand implements Callable<Integer> {
             Conditioning c = model.transformer().condition(text.penultimate(), text.textEmbeds(),
                     Tensor.of(micro, 2, 5));
             int[] tokens = randomTokens(2 * grid * grid, tc.codebookSize());
+            Runnable pass = () -> model.transformer().logits(tokens, grid, grid, c, Trace.NONE);
             // As in a generation: the first pass lays the weights out as panels, the timed ones use them.
             long flops;
             Timing timing;
             try (WeightPanels panels = WeightPanels.open()) {
-                flops = panels.call(() -> flops(() -> model.transformer().logits(tokens, grid, grid, c, Trace.NONE)));
-                timing = panels.call(() -> best(() -> model.transformer().logits(tokens, grid, grid, c, Trace.NONE)));
+                flops = panels.call(() -> flops(pass));
+                timing = panels.call(() -> best(pass));
             }
             double t = timing.best();
             out.printf("  %-34s %8.3f s  %6.1f GFLOP/s (%.0f%% of FMA peak; %.1f GFLOP)%n",

@@ -567,6 +567,8 @@ final class Gemm {
 
         @Override
         public void pack(int p0, int kc, int j0, int nc, float[] bp, Buffers buffers) {
+            // Copied out of native memory first: the hardware conversion loop of HalfWeight.widen only runs on a
+            // heap array (segment reads take the portable bit arithmetic, twice as slow).
             short[] run = buffers.panelValues();
             for (int jj = 0; jj < nc; jj += NR) {
                 long from = panelStart(col + j0 + jj, k, p0);

@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Blocked, packed single-precision GEMM in the style of BLIS/GotoBLAS.
@@ -25,9 +26,9 @@ import java.util.List;
  * sweeps the NC block) by one KC×NR B panel (streamed from L2) into MR×NR accumulators held in registers.
  * Transposes are absorbed by the packing, so the kernel never sees them.
  *
- * <p>Threads: when N ≥ M (every linear layer of the transformer), op(A) is packed once, whole, by all threads
- * together, and the column blocks (NC wide, narrower for the last round: {@link #columnBlocks}) are then handed
- * out one at a time, each thread packing its blocks of B.
+ * <p>Threads: when N ≥ M (every linear layer of the transformer), op(A) is packed once for all the column blocks
+ * (NC wide, narrower for the last round: {@link #columnBlocks}), which are handed out one at a time, each thread
+ * packing its blocks of B; each panel of A is packed by the first thread that needs it ({@link SharedA}).
  * Otherwise (rows outnumber columns, or A is too large to hold packed) the work is split into one fixed part per
  * thread, by rows or columns, each running the whole nest with its own packing buffers.
  */
@@ -176,9 +177,11 @@ final class Gemm {
      */
     private static void columnsSharingA(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff,
                                         int lda, BOperand b, float beta, float[] c, int cOff, int ldc, int threads) {
-        float[] ap = packWholeA(transA, m, k, a, aOff, lda, threads);
-        forEachColumnBlock(n, threads, (from, to) -> multiply(transA, m, to - from, k, alpha, a, aOff, lda, ap,
-                true, b.fromColumn(from), beta, c, cOff + from, ldc));
+        SharedA shared = new SharedA(transA, m, k, a, aOff, lda, threads);
+        int[] starts = columnBlocks(n, threads);
+        Parallel.forEachTaken(starts.length - 1, block -> multiply(transA, m, starts[block + 1] - starts[block], k,
+                alpha, a, aOff, lda, shared, shared.first(block), b.fromColumn(starts[block]), beta, c,
+                cOff + starts[block], ldc));
     }
 
     /** Receives one block of {@link #pairedColumns}' products. */
@@ -203,13 +206,16 @@ final class Gemm {
         }
         BOperand b = operand(w, 2 * half, k, true);
         int threads = Parallel.threadsHere();
-        float[] ap = packWholeA(false, m, k, a, aOff, lda, threads);
-        forEachColumnBlock(half, threads, (from, to) -> {
-            int width = to - from;
+        SharedA shared = new SharedA(false, m, k, a, aOff, lda, threads);
+        int[] starts = columnBlocks(half, threads);
+        Parallel.forEachTaken(starts.length - 1, j -> {
+            int from = starts[j];
+            int width = starts[j + 1] - from;
             float[] products = BUFFERS.get().pairedProducts(m * 2 * width);
-            multiply(false, m, width, k, 1f, a, aOff, lda, ap, true, b.fromColumn(from), 0f, products, 0,
+            int first = shared.first(j);
+            multiply(false, m, width, k, 1f, a, aOff, lda, shared, first, b.fromColumn(from), 0f, products, 0,
                     2 * width);
-            multiply(false, m, width, k, 1f, a, aOff, lda, ap, true, b.fromColumn(half + from), 0f, products,
+            multiply(false, m, width, k, 1f, a, aOff, lda, shared, first, b.fromColumn(half + from), 0f, products,
                     width, 2 * width);
             block.accept(products, from, width);
         });
@@ -241,12 +247,12 @@ final class Gemm {
                 blocks.add(new int[] {i, starts[j], starts[j + 1]});
             }
         }
-        float[] ap = packWholeA(false, m, k, a, 0, lda, Parallel.threadsHere());
+        SharedA shared = new SharedA(false, m, k, a, 0, lda, Parallel.threadsHere());
         Parallel.forEachTaken(blocks.size(), j -> {
             int[] block = blocks.get(j);
             int i = block[0];
-            multiply(false, m, block[2] - block[1], k, 1f, a, 0, lda, ap, true, bs[i].fromColumn(block[1]), 0f,
-                    outs[i], block[1], widths[i]);
+            multiply(false, m, block[2] - block[1], k, 1f, a, 0, lda, shared, shared.first(j),
+                    bs[i].fromColumn(block[1]), 0f, outs[i], block[1], widths[i]);
         });
         for (BOperand b : bs) {
             filled(b);
@@ -263,36 +269,10 @@ final class Gemm {
         return starts;
     }
 
-    /** All of op(A) packed into MR-row panels, K slab after K slab, the threads packing a share of panels each. */
-    private static float[] packWholeA(boolean transA, int m, int k, float[] a, int aOff, int lda, int threads) {
-        int panels = ceilDiv(m, MR);
-        int paddedRows = panels * MR;
-        float[] ap = BUFFERS.get().packedWholeA(paddedRows * k);
-        int packers = Math.min(threads, panels);
-        Parallel.forEach(packers, part -> {
-            int from = panels * part / packers * MR;
-            int to = Math.min(m, panels * (part + 1) / packers * MR);
-            int aShift = transA ? from : from * lda;
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int kc = Math.min(KC, k - p0);
-                packA(transA, a, aOff + aShift, lda, to - from, p0, kc, ap, p0 * paddedRows + from * kc);
-            }
-        });
-        return ap;
-    }
-
     /**
-     * Runs {@code body} over the {@link #columnBlocks} of n, handed out one at a time rather than in fixed halves:
-     * a core slowed by other work (or by a slower share of the memory) takes fewer, instead of leaving the other
-     * one waiting at the join.
-     */
-    private static void forEachColumnBlock(int n, int threads, Parallel.RangeBody body) {
-        int[] starts = columnBlocks(n, threads);
-        Parallel.forEachTaken(starts.length - 1, block -> body.run(starts[block], starts[block + 1]));
-    }
-
-    /**
-     * Where the column blocks of {@link #columnsSharingA} start (and, last, n): NC wide while every thread still
+     * Where the column blocks of {@link #columnsSharingA} start (and, last, n), handed out one at a time rather
+     * than in fixed halves (a core slowed by other work takes fewer instead of leaving the other one waiting at
+     * the join): NC wide while every thread still
      * has a whole one to take, then a quarter of that, so the threads finish within a small block of each other
      * (at n = 1024 the last of eight 128-column blocks left one core idle for up to a block's time).
      */
@@ -330,20 +310,20 @@ final class Gemm {
             }
             return;
         }
-        float[] ap = BUFFERS.get().packedA(ceilDiv(m, MR) * MR * Math.min(k, KC));
-        multiply(transA, m, n, k, alpha, a, aOff, lda, ap, false, b, beta, c, cOff, ldc);
+        multiply(transA, m, n, k, alpha, a, aOff, lda, null, 0, b, beta, c, cOff, ldc);
     }
 
     /**
-     * The loop nest for m ≤ MC rows of C. With {@code prepacked}, the whole of op(A) is already in {@code ap}, K
-     * slab after K slab (each slab MR-row panels × kc); otherwise each slab of A is packed into {@code ap} here.
+     * The loop nest for m ≤ MC rows of C. With {@code shared}, op(A)'s panels come from there, from panel
+     * {@code first} on (wrapping round; the order of the panels does not change any value); otherwise each slab of
+     * A is packed into this thread's buffer here.
      */
     private static void multiply(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
-                                 float[] ap, boolean prepacked, BOperand b, float beta, float[] c, int cOff,
-                                 int ldc) {
+                                 SharedA shared, int first, BOperand b, float beta, float[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
         b = b.staged(n, k, buf);
-        int paddedRows = ceilDiv(m, MR) * MR;
+        int panels = ceilDiv(m, MR);
+        float[] ap = shared != null ? shared.packed : buf.packedA(panels * MR * Math.min(k, KC));
         float[] bp = buf.packedB(Math.min(ceilDiv(n, NR) * NR, NC) * Math.min(k, KC));
         float[] tile = buf.tile;
         // beta = 0: the first K slab stores alpha·acc (C is never read, so garbage or NaN in it is overwritten);
@@ -355,16 +335,16 @@ final class Gemm {
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
             boolean store = overwrite && p0 == 0;
-            int slab = prepacked ? p0 * paddedRows : 0;
-            if (!prepacked) {
+            if (shared == null) {
                 packA(transA, a, aOff, lda, m, p0, kc, ap, 0);
             }
             for (int j0 = 0; j0 < n; j0 += NC) {
                 int nc = Math.min(NC, n - j0);
                 b.pack(p0, kc, j0, nc, bp, buf);
-                for (int i0 = 0; i0 < m; i0 += MR) {
+                for (int panel = 0; panel < panels; panel++) {
+                    int i0 = (first + panel) % panels * MR;
                     int mr = Math.min(MR, m - i0);
-                    int aIdx = slab + i0 * kc;
+                    int aIdx = shared != null ? shared.ready(p0, kc, i0) : i0 * kc;
                     for (int jj = 0; jj < nc; jj += NR) {
                         int nr = Math.min(NR, nc - jj);
                         int bIdx = jj * kc;
@@ -420,6 +400,77 @@ final class Gemm {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * All of an op(A) of at most {@link #MC} rows packed for the column blocks of one call, K slab after K slab
+     * (each slab MR-row panels × kc), in the calling thread's buffer. Each panel of each slab is packed by the
+     * first thread that needs it, and the threads' first blocks start at different panels ({@link #from}), so
+     * each thread packs its share between its products instead of all packing before a join: the packing, bound
+     * by memory, then overlaps the other thread's arithmetic (512×1024×1024, 2 threads: 213–215 against 216–217
+     * GFLOP/s in quiet minutes, alternating runs; starting both at panel 0 left one waiting on the other's
+     * packing at every panel, 206–209).
+     */
+    private static final class SharedA {
+        private static final int EMPTY = 0;
+        private static final int PACKING = 1;
+        private static final int READY = 2;
+        private static final int FAILED = 3;
+
+        private final boolean transA;
+        private final float[] a;
+        private final int aOff;
+        private final int lda;
+        private final int m;
+        private final int panels;
+        private final int threads;
+        private final float[] packed;
+        /** Per (slab, panel): EMPTY, PACKING, READY or FAILED. */
+        private final AtomicIntegerArray states;
+
+        SharedA(boolean transA, int m, int k, float[] a, int aOff, int lda, int threads) {
+            this.transA = transA;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.m = m;
+            this.panels = ceilDiv(m, MR);
+            this.threads = threads;
+            this.packed = BUFFERS.get().packedWholeA(panels * MR * k);
+            this.states = new AtomicIntegerArray(panels * ceilDiv(k, KC));
+        }
+
+        /** The panel the j-th block handed out takes first: each block of the first round starts its own share. */
+        int first(int block) {
+            return block % threads * panels / threads;
+        }
+
+        /** Where the panel of rows from i0 of the slab at p0 starts, packing it first if no thread has. */
+        int ready(int p0, int kc, int i0) {
+            int at = p0 * panels * MR + i0 * kc;
+            int index = p0 / KC * panels + i0 / MR;
+            int state = states.get(index);
+            if (state == READY) {
+                return at;
+            }
+            if (state == EMPTY && states.compareAndSet(index, EMPTY, PACKING)) {
+                boolean done = false;
+                try {
+                    packA(transA, a, aOff + (transA ? i0 : i0 * lda), lda, Math.min(MR, m - i0), p0, kc, packed, at);
+                    done = true;
+                } finally {
+                    states.set(index, done ? READY : FAILED);
+                }
+                return at;
+            }
+            while ((state = states.get(index)) == PACKING) {
+                Thread.onSpinWait();
+            }
+            if (state == FAILED) {
+                throw new IllegalStateException("another thread failed packing a panel of A");
+            }
+            return at;
         }
     }
 

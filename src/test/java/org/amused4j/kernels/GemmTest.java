@@ -1,14 +1,18 @@
 package org.amused4j.kernels;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class GemmTest {
     private static final Kernels REFERENCE = new ReferenceKernels();
@@ -94,6 +98,23 @@ class GemmTest {
                 assertThat(width).as("block %d", i).isEqualTo(Gemm.NC);
             }
         }
+    }
+
+    /**
+     * The panels of a shared op(A) are packed by whichever thread needs them first: one whose packing throws (here
+     * A ends four rows short) must fail the product, not leave the other thread waiting for that panel for ever.
+     */
+    @Test
+    void failedPackingOfSharedPanelFailsTheProduct() {
+        int m = 64;
+        int n = 256;
+        int k = 64;
+        float[] shortA = Close.random(1, (m - 4) * k);
+        float[] b = Close.random(2, k * n);
+        float[] c = new float[m * n];
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(
+                () -> VECTOR.gemm(false, false, m, n, k, 1f, shortA, 0, k, b, 0, n, 0f, c, 0, n))
+                .isInstanceOf(RuntimeException.class));
     }
 
     @ParameterizedTest(name = "beta={0}")

@@ -3,6 +3,7 @@ package org.amused4j.cli;
 import org.amused4j.kernels.KernelTimes;
 import org.amused4j.kernels.Parallel;
 import org.amused4j.kernels.WeightPanels;
+import org.amused4j.perf.CoreLatency;
 import org.amused4j.perf.FmaPeak;
 import org.amused4j.perf.PeakRss;
 import org.amused4j.perf.SyntheticModel;
@@ -69,6 +70,7 @@ final class BenchCommand implements Callable<Integer> {
                 System.getProperty("os.name"), Runtime.version());
         double peak = FmaPeak.measure();
         out.printf("FMA peak: %.1f GFLOP/s%n", peak);
+        printCoreLatency(out, "");
         List<SyntheticModel.Variant> variants = switch (size) {
             case "256" -> List.of(SyntheticModel.Variant.AMUSED_256);
             case "512" -> List.of(SyntheticModel.Variant.AMUSED_512);
@@ -85,7 +87,18 @@ final class BenchCommand implements Callable<Integer> {
             benchmark(out, model, peak);
             out.printf("  %-34s %8.2f GiB%n", "peak RSS so far", PeakRss.bytes() / (double) (1L << 30));
         }
+        printCoreLatency(out, " (at the end)");
         return 0;
+    }
+
+    /**
+     * The core-to-core round trip, where more than one thread runs: the machine's cores may or may not share an L3
+     * cache, which moves the multi-threaded times by up to ~20 % (see {@link CoreLatency}).
+     */
+    private static void printCoreLatency(PrintWriter out, String when) {
+        if (Parallel.threads() > 1) {
+            out.printf("core-to-core round trip%s: %.0f ns%n", when, CoreLatency.roundTripNanos());
+        }
     }
 
     private void benchmark(PrintWriter out, AmusedModel model, double peak) {

@@ -1,0 +1,43 @@
+package org.amused4j.perf;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * How long a cache line takes to go from one core to another and back, measured by two threads passing a counter
+ * back and forth. On the 2-vCPU benchmark machine it tells the two placements of its cores apart: 68–79 ns when
+ * they share an L3 cache, 310–336 ns when they do not; in the latter the two-thread kernels run up to ~20 % slower
+ * (every product reads data the other core wrote), which is what BENCHMARKS.md calls the machine's slow phases.
+ */
+public final class CoreLatency {
+    private static final int ROUND_TRIPS = 200_000;
+
+    private CoreLatency() {
+    }
+
+    /** Mean nanoseconds per round trip between the calling thread and a second one. */
+    public static double roundTripNanos() {
+        AtomicInteger turn = new AtomicInteger();
+        Thread echo = Thread.ofPlatform().daemon().start(() -> {
+            for (int i = 0; i < ROUND_TRIPS; i++) {
+                while (turn.get() != 2 * i + 1) {
+                    Thread.onSpinWait();
+                }
+                turn.set(2 * i + 2);
+            }
+        });
+        long start = System.nanoTime();
+        for (int i = 0; i < ROUND_TRIPS; i++) {
+            turn.set(2 * i + 1);
+            while (turn.get() != 2 * i + 2) {
+                Thread.onSpinWait();
+            }
+        }
+        long elapsed = System.nanoTime() - start;
+        try {
+            echo.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return elapsed / (double) ROUND_TRIPS;
+    }
+}

@@ -4,9 +4,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How long a cache line takes to go from one core to another and back, measured by two threads passing a counter
- * back and forth. On the 2-vCPU benchmark machine it tells the two placements of its cores apart: 68–79 ns when
- * they share an L3 cache, 310–336 ns when they do not; in the latter the two-thread kernels run up to ~20 % slower
- * (every product reads data the other core wrote), which is what BENCHMARKS.md calls the machine's slow phases.
+ * back and forth. On the 2-vCPU benchmark machine (a KVM guest whose vCPUs the host moves) it tells the placements
+ * of its cores apart: 68–165 ns in the usual one, 310–381 ns in the machine's "slow phases", when the two-thread
+ * kernels run up to ~20 % slower (every product reads data the other core wrote); BENCHMARKS.md, 28 Nov.
  */
 public final class CoreLatency {
     private static final int ROUND_TRIPS = 200_000;

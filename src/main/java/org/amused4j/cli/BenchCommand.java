@@ -131,8 +131,12 @@ final class BenchCommand implements Callable<Integer> {
                 timing = panels.call(() -> best(pass));
             }
             double t = timing.best();
-            out.printf("  %-34s %8.3f s  %6.1f GFLOP/s (%.0f%% of FMA peak; %.1f GFLOP)%n",
-                    "transformer forward, batch 2", t, flops / t / 1e9, 100 * flops / t / 1e9 / peak, flops / 1e9);
+            // Measured again beside the passes: a reading taken while the host ran both vCPUs on one core (it
+            // happens) is about half the machine's peak, and the larger reading is the machine's.
+            double machinePeak = Math.max(peak, FmaPeak.measure());
+            out.printf("  %-34s %8.3f s  %6.1f GFLOP/s (%.0f%% of FMA peak %.1f; %.1f GFLOP)%n",
+                    "transformer forward, batch 2", t, flops / t / 1e9, 100 * flops / t / 1e9 / machinePeak,
+                    machinePeak, flops / 1e9);
             printKernels(out, timing);
         }
         if (runs("decode")) {

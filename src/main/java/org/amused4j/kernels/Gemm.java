@@ -272,9 +272,9 @@ final class Gemm {
     /**
      * Where the column blocks of {@link #columnsSharingA} start (and, last, n), handed out one at a time rather
      * than in fixed halves (a core slowed by other work takes fewer instead of leaving the other one waiting at
-     * the join): NC wide while every thread still
-     * has a whole one to take, then a quarter of that, so the threads finish within a small block of each other
-     * (at n = 1024 the last of eight 128-column blocks left one core idle for up to a block's time).
+     * the join): NC wide while every thread still has a whole one to take, then a quarter of that, so the threads
+     * finish within a small block of each other (at n = 1024 the last of eight 128-column blocks left one core
+     * idle for up to a block's time).
      */
     static int[] columnBlocks(int n, int threads) {
         int tail = Math.max(NR, NC / 4 / NR * NR);
@@ -406,7 +406,7 @@ final class Gemm {
     /**
      * All of an op(A) of at most {@link #MC} rows packed for the column blocks of one call, K slab after K slab
      * (each slab MR-row panels × kc), in the calling thread's buffer. Each panel of each slab is packed by the
-     * first thread that needs it, and the threads' first blocks start at different panels ({@link #from}), so
+     * first thread that needs it, and the threads' first blocks start at different panels ({@link #first}), so
      * each thread packs its share between its products instead of all packing before a join: the packing, bound
      * by memory, then overlaps the other thread's arithmetic (512×1024×1024, 2 threads: 213–215 against 216–217
      * GFLOP/s in quiet minutes, alternating runs; starting both at panel 0 left one waiting on the other's

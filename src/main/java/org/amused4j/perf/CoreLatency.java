@@ -12,6 +12,12 @@ public final class CoreLatency {
     private static final int ROUND_TRIPS = 200_000;
     /** Round trips run first, not counted, while the JIT compiles the loops (in bench: 100-130 -> 87-96 ns). */
     private static final int WARM_UP = 50_000;
+    /**
+     * Each measurement stops after this long whatever it has done: on fewer free cores than threads (other load,
+     * or more threads asked for than the machine has) every round trip waits for the scheduler.
+     */
+    private static final long BUDGET_NANOS = 500_000_000L;
+    private static final int STOPPED = -1;
 
     private CoreLatency() {
     }
@@ -25,26 +31,39 @@ public final class CoreLatency {
     private static double pingPong(int roundTrips) {
         AtomicInteger turn = new AtomicInteger();
         Thread echo = Thread.ofPlatform().daemon().start(() -> {
-            for (int i = 0; i < roundTrips; i++) {
-                while (turn.get() != 2 * i + 1) {
+            for (int expected = 1; ; ) {
+                int seen = turn.get();
+                if (seen == STOPPED) {
+                    return;
+                }
+                if (seen == expected) {
+                    turn.set(seen + 1);
+                    expected += 2;
+                } else {
                     Thread.onSpinWait();
                 }
-                turn.set(2 * i + 2);
             }
         });
         long start = System.nanoTime();
-        for (int i = 0; i < roundTrips; i++) {
-            turn.set(2 * i + 1);
-            while (turn.get() != 2 * i + 2) {
+        long elapsed = 0;
+        int done = 0;
+        while (done < roundTrips && elapsed < BUDGET_NANOS) {
+            turn.set(2 * done + 1);
+            while (turn.get() != 2 * done + 2) {
                 Thread.onSpinWait();
             }
+            done++;
+            if ((done & 63) == 0) {
+                elapsed = System.nanoTime() - start;
+            }
         }
-        long elapsed = System.nanoTime() - start;
+        elapsed = System.nanoTime() - start;
+        turn.set(STOPPED);
         try {
             echo.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return elapsed / (double) roundTrips;
+        return elapsed / (double) done;
     }
 }

@@ -78,6 +78,15 @@ final class CountingKernels implements Kernels {
     }
 
     @Override
+    public void modulatedNorm(float[] x, float[] addend, float[] out, int rows, int cols, boolean centred,
+                              float[] weight, float[] bias, float eps, float[] gain, float[] shift,
+                              int rowsPerImage) {
+        long t0 = KernelTimes.begin();
+        delegate.modulatedNorm(x, addend, out, rows, cols, centred, weight, bias, eps, gain, shift, rowsPerImage);
+        KernelTimes.end(t0, "modulatedNorm");
+    }
+
+    @Override
     public void groupNorm(float[] x, float[] out, int n, int channels, int hw, int groups, float[] weight,
                           float[] bias, float eps) {
         long t0 = KernelTimes.begin();

@@ -75,6 +75,32 @@ public interface Kernels {
     /** RMSNorm over the last dimension: x / sqrt(mean(x²) + eps) * weight; weight may be null. In place allowed. */
     void rmsNorm(float[] x, float[] out, int rows, int cols, float[] weight, float eps);
 
+    /**
+     * A transformer layer's adaptive norm after its residual sum, in one pass over the rows of [rows, cols]: first
+     * {@code x[r] += addend[r]} (skipped when addend is null), then {@code out[r] = norm(x[r])·gain[i] + shift[i]}
+     * with i = r / rowsPerImage the row's image (gain and shift [images, cols]). The norm is {@link #layerNorm} when
+     * {@code centred}, else {@link #rmsNorm} (whose bias must be null). Bit for bit those calls one after another,
+     * which is what this default makes. In place allowed.
+     */
+    default void modulatedNorm(float[] x, float[] addend, float[] out, int rows, int cols, boolean centred,
+                               float[] weight, float[] bias, float eps, float[] gain, float[] shift,
+                               int rowsPerImage) {
+        if (addend != null) {
+            add(x, addend, rows * cols);
+        }
+        if (centred) {
+            layerNorm(x, out, rows, cols, weight, bias, eps);
+        } else {
+            rmsNorm(x, out, rows, cols, weight, eps);
+        }
+        for (int r = 0; r < rows; r++) {
+            int image = r / rowsPerImage * cols;
+            for (int j = 0; j < cols; j++) {
+                out[r * cols + j] = out[r * cols + j] * gain[image + j] + shift[image + j];
+            }
+        }
+    }
+
     /** GroupNorm of NCHW {@code x} ([n, channels, hw]); weight and bias may be null. In place allowed. */
     void groupNorm(float[] x, float[] out, int n, int channels, int hw, int groups,
                    float[] weight, float[] bias, float eps);

@@ -76,28 +76,52 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void layerNorm(float[] x, float[] out, int rows, int cols, float[] weight, float[] bias, float eps) {
-        forRows(rows, cols, r -> {
-            int base = r * cols;
-            float mean = (float) (VectorMath.sum(x, base, cols) / cols);
-            double var = VectorMath.sumSquaredDeviations(x, base, cols, mean) / cols;
-            float inv = (float) (1.0 / Math.sqrt(var + eps));
-            normalizeRow(x, out, base, cols, mean, inv, weight, bias);
-        });
+        modulatedNorm(x, null, out, rows, cols, true, weight, bias, eps, null, null, 1);
     }
 
     @Override
     public void rmsNorm(float[] x, float[] out, int rows, int cols, float[] weight, float eps) {
+        modulatedNorm(x, null, out, rows, cols, false, weight, null, eps, null, null, 1);
+    }
+
+    /**
+     * The residual sum, the norm and the modulation of a row while the row is in L1: one pass and one join where
+     * the default makes three of each. A null gain (and shift) is the plain norm.
+     */
+    @Override
+    public void modulatedNorm(float[] x, float[] addend, float[] out, int rows, int cols, boolean centred,
+                              float[] weight, float[] bias, float eps, float[] gain, float[] shift,
+                              int rowsPerImage) {
         forRows(rows, cols, r -> {
             int base = r * cols;
-            double ms = VectorMath.sumSquaredDeviations(x, base, cols, 0f) / cols;
-            float inv = (float) (1.0 / Math.sqrt(ms + eps));
-            normalizeRow(x, out, base, cols, 0f, inv, weight, null);
+            if (addend != null) {
+                addRow(x, addend, base, cols);
+            }
+            float mean = centred ? (float) (VectorMath.sum(x, base, cols) / cols) : 0f;
+            double var = VectorMath.sumSquaredDeviations(x, base, cols, mean) / cols;
+            float inv = (float) (1.0 / Math.sqrt(var + eps));
+            normalizeRow(x, out, base, cols, mean, inv, weight, bias, gain, shift, r / rowsPerImage * cols);
         });
     }
 
-    /** out[base+j] = (x[base+j] − mean)·inv·weight[j] + bias[j], with null weight/bias meaning 1 and 0. */
+    private static void addRow(float[] x, float[] addend, int base, int cols) {
+        int j = 0;
+        for (; j <= cols - L; j += L) {
+            FloatVector.fromArray(S, x, base + j).add(FloatVector.fromArray(S, addend, base + j))
+                    .intoArray(x, base + j);
+        }
+        for (; j < cols; j++) {
+            x[base + j] += addend[base + j];
+        }
+    }
+
+    /**
+     * out[base+j] = (x[base+j] − mean)·inv·weight[j] + bias[j], then ·gain[g+j] + shift[g+j]; a null weight, bias or
+     * gain (with its shift) leaves its step out. The modulation is a multiply then an add, not a fused
+     * multiply-add, so that the result is that of the norm followed by a separate modulation.
+     */
     private static void normalizeRow(float[] x, float[] out, int base, int cols, float mean, float inv,
-                                     float[] weight, float[] bias) {
+                                     float[] weight, float[] bias, float[] gain, float[] shift, int g) {
         int j = 0;
         for (; j <= cols - L; j += L) {
             FloatVector y = FloatVector.fromArray(S, x, base + j).sub(mean).mul(inv);
@@ -106,6 +130,9 @@ public final class VectorKernels implements Kernels {
             }
             if (bias != null) {
                 y = y.add(FloatVector.fromArray(S, bias, j));
+            }
+            if (gain != null) {
+                y = y.mul(FloatVector.fromArray(S, gain, g + j)).add(FloatVector.fromArray(S, shift, g + j));
             }
             y.intoArray(out, base + j);
         }
@@ -116,6 +143,9 @@ public final class VectorKernels implements Kernels {
             }
             if (bias != null) {
                 y += bias[j];
+            }
+            if (gain != null) {
+                y = y * gain[g + j] + shift[g + j];
             }
             out[base + j] = y;
         }

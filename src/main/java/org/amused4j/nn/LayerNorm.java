@@ -11,7 +11,7 @@ import java.util.function.BiConsumer;
  * {@code nn.LayerNorm(dim, eps)} over the last axis. Without {@code elementwise_affine} it has no parameters;
  * with it a {@code weight} and, unless {@code bias=False} (diffusers' own LayerNorm), a {@code bias}.
  */
-public final class LayerNorm implements Layer {
+public final class LayerNorm implements TokenNorm {
     private final int dim;
     private final float eps;
     private final Tensor weight;
@@ -43,6 +43,13 @@ public final class LayerNorm implements Layer {
                 OptionalParameters.data(weight), eps, dY, tape.gradientBuffer(x), tape.parameterGradient(weight),
                 tape.parameterGradient(bias)));
         return y;
+    }
+
+    @Override
+    public void normalizeModulated(float[] x, float[] addend, float[] out, int rows, float[] gain, float[] shift,
+                                   int rowsPerImage) {
+        Kernels.get().modulatedNorm(x, addend, out, rows, dim, true, OptionalParameters.data(weight), OptionalParameters.data(bias), eps,
+                gain, shift, rowsPerImage);
     }
 
     @Override

@@ -8,7 +8,7 @@ import org.amused4j.tensor.Tensor;
 import java.util.function.BiConsumer;
 
 /** diffusers {@code RMSNorm}: x / sqrt(mean(x²) + eps) · weight over the last axis; the weight is optional. */
-public final class RmsNorm implements Layer {
+public final class RmsNorm implements TokenNorm {
     private final int dim;
     private final float eps;
     private final Tensor weight;
@@ -46,6 +46,13 @@ public final class RmsNorm implements Layer {
     /** {@link #forwardChannels(Tensor)} recorded on {@code tape}. */
     public Tensor forwardChannels(Tensor nchw, Tape tape) {
         return Layouts.toNchw(forward(Layouts.toNhwc(nchw, tape), tape), tape);
+    }
+
+    @Override
+    public void normalizeModulated(float[] x, float[] addend, float[] out, int rows, float[] gain, float[] shift,
+                                   int rowsPerImage) {
+        Kernels.get().modulatedNorm(x, addend, out, rows, dim, false, OptionalParameters.data(weight), null, eps,
+                gain, shift, rowsPerImage);
     }
 
     @Override

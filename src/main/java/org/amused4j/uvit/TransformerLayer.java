@@ -49,19 +49,23 @@ final class TransformerLayer implements Module {
                 norm3.modulation(siluCond, tape), attn2.keyValues(encoderStates, tape));
     }
 
-    /** x [B, S, H] to a new [B, S, H]; what the layer computes on the way goes back to the tape. */
+    /**
+     * x [B, S, H] to a new [B, S, H]; what the layer computes on the way goes back to the tape. Each residual sum
+     * but the last is taken together with the norm after it ({@link AdaLayerNormContinuous#forwardAfterResidual}).
+     */
     Tensor forward(Tensor x, Context ctx, Tape tape) {
         Tensor normed = norm1.forward(x, ctx.norm1(), tape);
-        Tensor afterSelf = TensorOps.residual(x, attn1.selfAttention(normed, tape), tape);
+        Tensor selfAttended = attn1.selfAttention(normed, tape);
         tape.recycle(normed);
-        normed = norm2.forward(afterSelf, ctx.norm2(), tape);
-        Tensor afterText = TensorOps.residual(afterSelf, attn2.forward(normed, ctx.text(), tape), tape);
-        tape.recycle(normed);
-        tape.recycle(afterSelf);
-        normed = norm3.forward(afterText, ctx.norm3(), tape);
-        Tensor y = TensorOps.residual(afterText, ff.forward(normed, tape), tape);
-        tape.recycle(normed);
-        tape.recycle(afterText);
+        AdaLayerNormContinuous.AfterResidual afterSelf = norm2.forwardAfterResidual(x, selfAttended, ctx.norm2(), tape);
+        Tensor textAttended = attn2.forward(afterSelf.normed(), ctx.text(), tape);
+        tape.recycle(afterSelf.normed());
+        AdaLayerNormContinuous.AfterResidual afterText =
+                norm3.forwardAfterResidual(afterSelf.sum(), textAttended, ctx.norm3(), tape);
+        tape.recycle(afterSelf.sum());
+        Tensor y = TensorOps.residual(afterText.sum(), ff.forward(afterText.normed(), tape), tape);
+        tape.recycle(afterText.normed());
+        tape.recycle(afterText.sum());
         return y;
     }
 

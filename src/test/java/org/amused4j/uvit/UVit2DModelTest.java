@@ -7,6 +7,7 @@ import org.amused4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
@@ -92,6 +93,23 @@ class UVit2DModelTest {
             Tensor recycling = model.logits(in.ids(), 4, 4, cond, Trace.NONE, Tape.recycling());
 
             assertThat(recycling.data()).as("resample " + resample).isEqualTo(allocating.data());
+        }
+    }
+
+    /** Inference fuses each residual sum with the adaptive norm after it; training keeps them apart for its backward. */
+    @Test
+    void aRecordedPassGivesTheSameLogitsAsAnInferencePass() {
+        for (boolean affine : new boolean[] {true, false}) {
+            UVit2DConfig c = tiny(affine, affine, true, 16);
+            UVit2DModel model = new UVit2DModel(c, new RandomWeights(7));
+            Inputs in = Inputs.of(c, BATCH, 4, 17);
+            Conditioning cond = model.condition(in.text(), in.pooled(), in.micro());
+
+            Tensor inference = model.logits(in.ids(), 4, 4, cond, Trace.NONE, Tape.recycling());
+            Tensor recorded = model.logits(in.ids(), 4, 4, cond, Trace.NONE,
+                    Tape.recording(new IdentityHashMap<>(), new Tape.Options(false, false)));
+
+            assertThat(recorded.data()).as("affine " + affine).isEqualTo(inference.data());
         }
     }
 

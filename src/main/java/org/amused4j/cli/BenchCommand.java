@@ -190,11 +190,15 @@ final class BenchCommand implements Callable<Integer> {
             best = Math.min(best, t);
             total += t;
         }
-        return new Timing(best, total / runs, runs, kernels ? KernelTimes.stop() : List.of());
+        List<KernelTimes.Entry> timed = kernels ? KernelTimes.stop() : List.of();
+        return new Timing(best, total / runs, runs, timed, Math.max(1, KernelTimes.callers()));
     }
 
-    /** A stage's timed runs: the best and mean wall time, and (with --kernels) what the kernels took. */
-    private record Timing(double best, double mean, int runs, List<KernelTimes.Entry> kernels) {
+    /**
+     * A stage's timed runs: the best and mean wall time, and (with --kernels) what the kernels took on how many
+     * threads calling them at once.
+     */
+    private record Timing(double best, double mean, int runs, List<KernelTimes.Entry> kernels, int callers) {
     }
 
     private static void printKernels(PrintWriter out, Timing timing) {
@@ -202,20 +206,25 @@ final class BenchCommand implements Callable<Integer> {
             return;
         }
         List<KernelTimes.Entry> entries = timing.kernels();
-        double meanRun = timing.mean();
+        int callers = timing.callers();
+        // Kernels called from several threads at once (the U-ViT's image groups) are timed on each: their times add
+        // up to callers × the wall time, and a kernel's rate is that of all the callers together.
+        double threadTime = timing.mean() * callers;
         int runs = timing.runs();
-        out.printf("    kernels per run (mean of %d timed runs, %.3f s):%n", runs, meanRun);
+        out.printf("    kernels per run (mean of %d timed runs, %.3f s%s):%n", runs, timing.mean(),
+                callers == 1 ? "" : "; called from " + callers + " threads at once, times summed over them");
         double inKernels = 0;
         for (KernelTimes.Entry e : entries) {
             double ms = e.nanos() / 1e6 / runs;
             inKernels += ms;
-            String rate = e.flops() == 0 ? "" : String.format("%7.1f GFLOP/s", e.flops() / (double) e.nanos());
+            String rate = e.flops() == 0 ? "" : String.format("%7.1f GFLOP/s",
+                    callers * e.flops() / (double) e.nanos());
             out.printf("      %-34s %7.1f calls %9.1f ms %5.1f %%%s%n", e.kernel(), e.calls() / (double) runs, ms,
-                    100 * ms / 1e3 / meanRun, rate.isEmpty() ? "" : "  " + rate);
+                    100 * ms / 1e3 / threadTime, rate.isEmpty() ? "" : "  " + rate);
         }
-        double outside = meanRun * 1e3 - inKernels;
+        double outside = threadTime * 1e3 - inKernels;
         out.printf("      %-34s %7s       %9.1f ms %5.1f %%%n", "outside the kernels", "", outside,
-                100 * outside / 1e3 / meanRun);
+                100 * outside / 1e3 / threadTime);
     }
 
     private static int[] randomTokens(int n, int codebook) {

@@ -102,6 +102,13 @@ final class Gemm {
     private static void filled(BOperand b) {
         if (b instanceof FillingB f) {
             f.panels().filled();
+        } else if (b instanceof HalfB h) {
+            WeightPanels.Panels panels = WeightPanels.of(h.w());
+            if (panels != null && panels.claimed()) {
+                // Another product (the U-ViT's other image group) fills this weight's panels: the pages this one
+                // read after that product released them would otherwise stay resident beside the panels.
+                h.w().releasePages();
+            }
         }
     }
 

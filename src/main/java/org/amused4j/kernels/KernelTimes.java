@@ -2,6 +2,7 @@ package org.amused4j.kernels;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -11,11 +12,12 @@ import java.util.concurrent.atomic.LongAdder;
  * kernel's name and, for the matrix products, their shape M×N×K. The matrix-shaped kernels (products, attention,
  * convolutions) also report the work actually done, so GFLOP/s come from it rather than from a formula; the
  * elementwise ones are not counted (a rounding error next to the GEMMs). Calls made at once from several threads
- * (training replicas) add up their own times, so the sum can exceed the wall time there. One volatile read per kernel
- * call when off.
+ * (training replicas, the U-ViT's image groups) add up their own times, so the sum can exceed the wall time there;
+ * {@link #callers} says how many threads made them. One volatile read per kernel call when off.
  */
 public final class KernelTimes {
     private static final ConcurrentHashMap<String, Totals> TOTALS = new ConcurrentHashMap<>();
+    private static final Set<Long> CALLERS = ConcurrentHashMap.newKeySet();
     private static volatile boolean timing;
 
     private KernelTimes() {
@@ -28,6 +30,7 @@ public final class KernelTimes {
     /** Forgets earlier calls and starts timing. */
     public static void start() {
         TOTALS.clear();
+        CALLERS.clear();
         timing = true;
     }
 
@@ -44,6 +47,11 @@ public final class KernelTimes {
                         e.getValue().flops.sum()))
                 .sorted(Comparator.comparingLong(Entry::nanos).reversed())
                 .toList();
+    }
+
+    /** How many threads made the calls timed since {@link #start}. */
+    public static int callers() {
+        return CALLERS.size();
     }
 
     /** The start of a timed call: a timestamp, or 0 when not timing. */
@@ -70,6 +78,7 @@ public final class KernelTimes {
     }
 
     private static void add(String key, long nanos, long flops) {
+        CALLERS.add(Thread.currentThread().threadId());
         Totals t = TOTALS.computeIfAbsent(key, x -> new Totals());
         t.calls.increment();
         t.nanos.add(nanos);

@@ -31,7 +31,7 @@ public final class Parallel {
     }
 
     /** The threads a call made here would run on: 1 inside a job (nested calls run serially), else all. */
-    static int threadsHere() {
+    public static int threadsHere() {
         return TEAM == null || TEAM.isInsideJob() ? 1 : THREADS;
     }
 

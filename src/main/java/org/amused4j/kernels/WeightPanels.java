@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -42,6 +43,18 @@ public final class WeightPanels implements AutoCloseable {
     /** Runs {@code work} on this thread with this store serving (and collecting) the weights' panels. */
     public <T> T call(Supplier<T> work) {
         return ScopedValue.where(CURRENT, this).call(work::get);
+    }
+
+    /**
+     * {@code body} made to run, on whatever thread calls it (a worker of {@link Parallel}), with the store that is
+     * current on this thread, if any: the workers of a parallel-for do not inherit it.
+     */
+    public static IntConsumer carried(IntConsumer body) {
+        if (!CURRENT.isBound()) {
+            return body;
+        }
+        WeightPanels store = CURRENT.get();
+        return i -> ScopedValue.where(CURRENT, store).run(() -> body.accept(i));
     }
 
     /** Frees the panels. */
@@ -93,6 +106,11 @@ public final class WeightPanels implements AutoCloseable {
 
         boolean ready() {
             return state.get() == READY;
+        }
+
+        /** Whether some product has taken on filling the panels (it may still be at it). */
+        boolean claimed() {
+            return state.get() != EMPTY;
         }
 
         /**

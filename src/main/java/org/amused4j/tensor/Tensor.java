@@ -78,6 +78,17 @@ public final class Tensor {
         return new Tensor(data.clone(), shape);
     }
 
+    /** A copy of entries [from, to) along the first axis (a batch's images from to to). */
+    public Tensor images(int from, int to) {
+        if (from < 0 || to > shape[0] || from >= to) {
+            throw new IndexOutOfBoundsException("images [" + from + ", " + to + ") of " + this);
+        }
+        int per = size() / shape[0];
+        int[] part = shape.clone();
+        part[0] = to - from;
+        return new Tensor(Arrays.copyOfRange(data, from * per, to * per), part);
+    }
+
     public float get(int... index) {
         return data[offset(index)];
     }

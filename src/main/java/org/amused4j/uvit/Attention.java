@@ -29,6 +29,10 @@ final class Attention implements Module {
 
     /** Projected keys and values [B, Lk, heads·headDim] of one context. */
     record KeyValues(Tensor keys, Tensor values) {
+        /** The keys and values of images [from, to) alone. */
+        KeyValues images(int from, int to) {
+            return new KeyValues(keys.images(from, to), values.images(from, to));
+        }
     }
 
     /**

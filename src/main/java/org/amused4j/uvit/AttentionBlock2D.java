@@ -27,6 +27,9 @@ final class AttentionBlock2D implements Module {
 
     /** The text's keys/values for the two attentions. */
     record Context(Attention.KeyValues attn1, Attention.KeyValues attn2) {
+        Context images(int from, int to) {
+            return new Context(attn1.images(from, to), attn2.images(from, to));
+        }
     }
 
     AttentionBlock2D(UVit2DConfig c, Weights w) {

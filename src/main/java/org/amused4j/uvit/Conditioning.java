@@ -2,6 +2,7 @@ package org.amused4j.uvit;
 
 import org.amused4j.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,6 +17,8 @@ public final class Conditioning {
     private final UVitBlock.Context downBlock;
     private final List<TransformerLayer.Context> layers;
     private final UVitBlock.Context upBlock;
+    /** {@link #inGroups}' last answer: the sampling loop asks for the same split at every step. */
+    private volatile List<Conditioning> groups = List.of();
 
     Conditioning(Tensor encoderStates, Tensor cond, UVitBlock.Context downBlock,
                  List<TransformerLayer.Context> layers, UVitBlock.Context upBlock) {
@@ -39,6 +42,30 @@ public final class Conditioning {
     /** The conditioning vector c [B, hidden] (diffusers' "cond_embed_out"). */
     public Tensor cond() {
         return cond.copy();
+    }
+
+    /** The conditioning of images [from, to) alone. */
+    Conditioning images(int from, int to) {
+        return new Conditioning(encoderStates.images(from, to), cond.images(from, to), downBlock.images(from, to),
+                layers.stream().map(l -> l.images(from, to)).toList(), upBlock.images(from, to));
+    }
+
+    /** The batch cut into {@code count} equal runs of images, in order; the batch must divide evenly. */
+    List<Conditioning> inGroups(int count) {
+        List<Conditioning> known = groups;
+        if (known.size() == count) {
+            return known;
+        }
+        int per = batch() / count;
+        if (per * count != batch()) {
+            throw new IllegalArgumentException(batch() + " images do not split into " + count + " equal groups");
+        }
+        List<Conditioning> split = new ArrayList<>();
+        for (int g = 0; g < count; g++) {
+            split.add(images(g * per, (g + 1) * per));
+        }
+        groups = List.copyOf(split);
+        return groups;
     }
 
     UVitBlock.Context downBlock() {

@@ -77,6 +77,11 @@ record Modulation(Tensor gain, Tensor shift) {
         return gain.dim(1);
     }
 
+    /** The modulation of images [from, to) alone. */
+    Modulation images(int from, int to) {
+        return new Modulation(gain.images(from, to), shift.images(from, to));
+    }
+
     /** In place on x [B, L, dim]: every token of image b gets image b's modulation. */
     private void applyToTokens(Tensor x) {
         int batch = x.dim(0), dim = dim();

@@ -23,6 +23,10 @@ final class TransformerLayer implements Module {
 
     /** What the layer needs from the conditioning: its three modulations and the text's K/V for attn2. */
     record Context(Modulation norm1, Modulation norm2, Modulation norm3, Attention.KeyValues text) {
+        Context images(int from, int to) {
+            return new Context(norm1.images(from, to), norm2.images(from, to), norm3.images(from, to),
+                    text.images(from, to));
+        }
     }
 
     TransformerLayer(UVit2DConfig c, Weights w) {

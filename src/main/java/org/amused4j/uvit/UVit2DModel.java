@@ -1,5 +1,7 @@
 package org.amused4j.uvit;
 
+import org.amused4j.kernels.Parallel;
+import org.amused4j.kernels.WeightPanels;
 import org.amused4j.nn.Activations;
 import org.amused4j.nn.Tape;
 import org.amused4j.io.FileWeights;
@@ -15,6 +17,7 @@ import org.amused4j.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -153,13 +156,43 @@ public final class UVit2DModel implements Module {
     }
 
     /**
-     * The per-step part of the forward (spec 05 §2.3–2.9).
+     * The per-step part of the forward (spec 05 §2.3–2.9). Without a trace, a batch that divides evenly among the
+     * threads of {@link Parallel} is run as that many independent passes, one group of images per thread, each
+     * with serial kernels: the images never meet, so the threads share no activations and wait at no join
+     * until the end (a batch-2 pass on two threads: see BENCHMARKS.md). The logits are the same bit for bit.
      *
      * @param inputIds row-major token grids [B·height·width], values below vocab_size (mask id included)
      * @return logits [B, codebook_size, height, width]
      */
     public Tensor logits(int[] inputIds, int height, int width, Conditioning conditioning, Trace trace) {
+        int threads = Parallel.threadsHere();
+        if (trace == Trace.NONE && threads > 1 && conditioning.batch() % threads == 0) {
+            return logitsInGroups(inputIds, height, width, conditioning, threads);
+        }
         return activations.pass(tape -> logits(inputIds, height, width, conditioning, trace, tape));
+    }
+
+    /** {@link #logits(int[], int, int, Conditioning, Trace)} as {@code groups} passes over equal runs of images. */
+    Tensor logitsInGroups(int[] inputIds, int height, int width, Conditioning conditioning, int groups) {
+        int batch = conditioning.batch();
+        if (inputIds.length != batch * height * width) {
+            throw new IllegalArgumentException(inputIds.length + " token ids for " + batch + " grids of "
+                    + height + "x" + width);
+        }
+        List<Conditioning> parts = conditioning.inGroups(groups);
+        int idsPer = inputIds.length / groups;
+        int logitsPer = batch / groups * config.codebookSize() * height * width;
+        Tensor logits = Tensor.zeros(batch, config.codebookSize(), height, width);
+        Parallel.forEach(groups, WeightPanels.carried(g -> {
+            int[] ids = Arrays.copyOfRange(inputIds, g * idsPer, (g + 1) * idsPer);
+            activations.pass(tape -> {
+                Tensor part = logits(ids, height, width, parts.get(g), Trace.NONE, tape);
+                System.arraycopy(part.data(), 0, logits.data(), g * logitsPer, logitsPer);
+                tape.recycle(part);
+                return null;
+            });
+        }));
+        return logits;
     }
 
     /**

@@ -21,6 +21,10 @@ final class UVitBlock implements Module {
 
     /** Per-prompt state: each res block's modulation and each attention block's text K/V. */
     record Context(List<Modulation> resBlocks, List<AttentionBlock2D.Context> attentionBlocks) {
+        Context images(int from, int to) {
+            return new Context(resBlocks.stream().map(m -> m.images(from, to)).toList(),
+                    attentionBlocks.stream().map(a -> a.images(from, to)).toList());
+        }
     }
 
     UVitBlock(UVit2DConfig c, Weights w, boolean downsample, boolean upsample) {

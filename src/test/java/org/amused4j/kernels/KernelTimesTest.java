@@ -41,4 +41,21 @@ class KernelTimesTest {
         KernelTimes.start();
         assertThat(KernelTimes.stop()).as("start forgets earlier calls").isEmpty();
     }
+    @Test
+    void countsTheThreadsThatMadeTheTimedCalls() throws InterruptedException {
+        Kernels k = Kernels.get();
+        float[] x = new float[8];
+        KernelTimes.start();
+        k.softmax(x, 0, 1, 8);
+        Thread other = Thread.ofPlatform().start(() -> k.softmax(new float[8], 0, 1, 8));
+        other.join();
+        KernelTimes.stop();
+        assertThat(KernelTimes.callers()).isEqualTo(2);
+
+        KernelTimes.start();
+        k.softmax(x, 0, 1, 8);
+        k.softmax(x, 0, 1, 8);
+        KernelTimes.stop();
+        assertThat(KernelTimes.callers()).isEqualTo(1);
+    }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
 
 import static org.amused4j.kernels.LinearKernelTest.halfMatrix;
@@ -123,5 +124,25 @@ class WeightPanelsTest {
         float[] c = c0.clone();
         Kernels.get().linear(m, n, k, a, 0, k, w, beta, c, 0, n);
         return c;
+    }
+    /** A parallel-for's workers do not inherit the store: {@code carried} hands it to them (the U-ViT's image groups). */
+    @Test
+    void carriedBodiesSeeTheStoreOnEveryThreadOfAParallelFor() {
+        SplittableRandom random = new SplittableRandom(5);
+        try (Arena arena = Arena.ofShared(); WeightPanels store = WeightPanels.open()) {
+            HalfWeight w = (HalfWeight) halfMatrix(arena, random, HalfWeight.Format.F16, Gemm.NR, 8);
+            int n = Math.max(2, Parallel.threads());
+            AtomicIntegerArray served = new AtomicIntegerArray(n);
+            store.call(() -> {
+                Parallel.forEach(n, WeightPanels.carried(i -> served.set(i, WeightPanels.of(w) != null ? 1 : 0)));
+                return null;
+            });
+            for (int i = 0; i < n; i++) {
+                assertThat(served.get(i)).as("body %d", i).isEqualTo(1);
+            }
+            int[] outside = new int[1];
+            Parallel.forEach(1, WeightPanels.carried(i -> outside[0] = WeightPanels.of(w) == null ? 1 : 0));
+            assertThat(outside[0]).as("no store outside call").isEqualTo(1);
+        }
     }
 }

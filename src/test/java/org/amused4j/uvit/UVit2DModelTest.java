@@ -113,6 +113,25 @@ class UVit2DModelTest {
         }
     }
 
+    /** Without a trace a batch runs as one pass per group of images, one group per thread. */
+    @Test
+    void groupsOfImagesRunApartGiveTheWholeBatchsLogitsBitForBit() {
+        UVit2DConfig c = tiny(true, true, true, 16);
+        UVit2DModel model = new UVit2DModel(c, new RandomWeights(9));
+        Inputs in = Inputs.of(c, 4, 4, 19);
+        Conditioning cond = model.condition(in.text(), in.pooled(), in.micro());
+
+        Tensor whole = model.logits(in.ids(), 4, 4, cond, Trace.NONE, Tape.recycling());
+        for (int groups : new int[] {2, 4, 2}) {
+            Tensor grouped = model.logitsInGroups(in.ids(), 4, 4, cond, groups);
+            assertThat(grouped.shape()).containsExactly(whole.shape());
+            assertThat(grouped.data()).as(groups + " groups").isEqualTo(whole.data());
+        }
+        assertThat(model.logits(in.ids(), cond).data()).as("default split").isEqualTo(whole.data());
+        assertThatThrownBy(() -> model.logitsInGroups(in.ids(), 4, 4, cond, 3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 equal groups");
+    }
+
     @Test
     void eachImagesLogitsDependOnlyOnItsOwnInputs() {
         UVit2DConfig c = tiny(false, true, true, 16);

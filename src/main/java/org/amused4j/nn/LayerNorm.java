@@ -48,8 +48,8 @@ public final class LayerNorm implements TokenNorm {
     @Override
     public void normalizeModulated(float[] x, float[] addend, float[] out, int rows, float[] gain, float[] shift,
                                    int rowsPerImage) {
-        Kernels.get().modulatedNorm(x, addend, out, rows, dim, true, OptionalParameters.data(weight), OptionalParameters.data(bias), eps,
-                gain, shift, rowsPerImage);
+        Kernels.get().modulatedNorm(x, addend, out, rows, dim, true, OptionalParameters.data(weight),
+                OptionalParameters.data(bias), eps, gain, shift, rowsPerImage);
     }
 
     @Override

@@ -125,7 +125,7 @@ class WeightPanelsTest {
         Kernels.get().linear(m, n, k, a, 0, k, w, beta, c, 0, n);
         return c;
     }
-    /** A parallel-for's workers do not inherit the store: {@code carried} hands it to them (the U-ViT's image groups). */
+    /** A parallel-for's workers do not inherit the store: {@code carried} hands it to them (U-ViT image groups). */
     @Test
     void carriedBodiesSeeTheStoreOnEveryThreadOfAParallelFor() {
         SplittableRandom random = new SplittableRandom(5);

@@ -96,7 +96,7 @@ class UVit2DModelTest {
         }
     }
 
-    /** Inference fuses each residual sum with the adaptive norm after it; training keeps them apart for its backward. */
+    /** Inference fuses each residual sum with the adaptive norm after it; training keeps them apart (its backward). */
     @Test
     void aRecordedPassGivesTheSameLogitsAsAnInferencePass() {
         for (boolean affine : new boolean[] {true, false}) {

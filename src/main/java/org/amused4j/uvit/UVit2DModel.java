@@ -179,18 +179,21 @@ public final class UVit2DModel implements Module {
             throw new IllegalArgumentException(inputIds.length + " token ids for " + batch + " grids of "
                     + height + "x" + width);
         }
-        List<Conditioning> parts = conditioning.inGroups(groups);
+        List<Conditioning> conditionings = conditioning.inGroups(groups);
         int idsPer = inputIds.length / groups;
-        int logitsPer = batch / groups * config.codebookSize() * height * width;
-        Tensor logits = Tensor.zeros(batch, config.codebookSize(), height, width);
+        Tensor[] parts = new Tensor[groups];
         Parallel.forEach(groups, WeightPanels.carried(g -> {
             int[] ids = Arrays.copyOfRange(inputIds, g * idsPer, (g + 1) * idsPer);
-            activations.pass(tape -> {
-                Tensor part = logits(ids, height, width, parts.get(g), Trace.NONE, tape);
-                System.arraycopy(part.data(), 0, logits.data(), g * logitsPer, logitsPer);
-                tape.recycle(part);
-                return null;
-            });
+            parts[g] = activations.pass(tape -> logits(ids, height, width, conditionings.get(g), Trace.NONE, tape));
+        }));
+        // Allocated only now: a young collection during the passes would otherwise find it alive and, too large for
+        // the survivor spaces, promote it (amused-512: 64 MiB of old generation a pass, 42-44 ms pauses).
+        Tensor logits = Tensor.zeros(batch, config.codebookSize(), height, width);
+        int logitsPer = logits.size() / groups;
+        Parallel.forEach(groups, g -> activations.pass(tape -> {
+            System.arraycopy(parts[g].data(), 0, logits.data(), g * logitsPer, logitsPer);
+            tape.recycle(parts[g]);
+            return null;
         }));
         return logits;
     }

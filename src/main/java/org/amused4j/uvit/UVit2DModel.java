@@ -190,6 +190,7 @@ public final class UVit2DModel implements Module {
         // the survivor spaces, promote it (amused-512: 64 MiB of old generation a pass, 42-44 ms pauses).
         Tensor logits = Tensor.zeros(batch, config.codebookSize(), height, width);
         int logitsPer = logits.size() / groups;
+        // Each thread copies its group's logits, then hands their storage back to a shelf for the next step's pass.
         Parallel.forEach(groups, g -> activations.pass(tape -> {
             System.arraycopy(parts[g].data(), 0, logits.data(), g * logitsPer, logitsPer);
             tape.recycle(parts[g]);

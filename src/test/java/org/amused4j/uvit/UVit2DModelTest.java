@@ -60,6 +60,20 @@ class UVit2DModelTest {
         }
     }
 
+    /** A model with seeded random weights, seeded inputs for {@code batch} 4×4 grids, and their conditioning. */
+    private record Conditioned(UVit2DModel model, Inputs in, Conditioning cond) {
+        static Conditioned of(UVit2DConfig c, long weightSeed, int batch, long inputSeed) {
+            UVit2DModel model = new UVit2DModel(c, new RandomWeights(weightSeed));
+            Inputs in = Inputs.of(c, batch, 4, inputSeed);
+            return new Conditioned(model, in, model.condition(in.text(), in.pooled(), in.micro()));
+        }
+
+        /** The logits of the whole batch in one pass on {@code tape}. */
+        Tensor logits(Tape tape) {
+            return model.logits(in.ids(), 4, 4, cond, Trace.NONE, tape);
+        }
+    }
+
     @Test
     void theSplitForwardReusesOneConditioningForManyStepsWithoutChangingIt() {
         UVit2DConfig c = tiny(false, true, true, 16);
@@ -84,13 +98,10 @@ class UVit2DModelTest {
     @Test
     void aPassThatRecyclesItsIntermediatesGivesTheSameLogitsAsOneThatAllocatesThemAll() {
         for (boolean resample : new boolean[] {true, false}) {
-            UVit2DConfig c = tiny(true, true, resample, 16);
-            UVit2DModel model = new UVit2DModel(c, new RandomWeights(5));
-            Inputs in = Inputs.of(c, BATCH, 4, 13);
-            Conditioning cond = model.condition(in.text(), in.pooled(), in.micro());
+            Conditioned m = Conditioned.of(tiny(true, true, resample, 16), 5, BATCH, 13);
 
-            Tensor allocating = model.logits(in.ids(), 4, 4, cond, Trace.NONE, Tape.NONE);
-            Tensor recycling = model.logits(in.ids(), 4, 4, cond, Trace.NONE, Tape.recycling());
+            Tensor allocating = m.logits(Tape.NONE);
+            Tensor recycling = m.logits(Tape.recycling());
 
             assertThat(recycling.data()).as("resample " + resample).isEqualTo(allocating.data());
         }
@@ -100,14 +111,10 @@ class UVit2DModelTest {
     @Test
     void aRecordedPassGivesTheSameLogitsAsAnInferencePass() {
         for (boolean affine : new boolean[] {true, false}) {
-            UVit2DConfig c = tiny(affine, affine, true, 16);
-            UVit2DModel model = new UVit2DModel(c, new RandomWeights(7));
-            Inputs in = Inputs.of(c, BATCH, 4, 17);
-            Conditioning cond = model.condition(in.text(), in.pooled(), in.micro());
+            Conditioned m = Conditioned.of(tiny(affine, affine, true, 16), 7, BATCH, 17);
 
-            Tensor inference = model.logits(in.ids(), 4, 4, cond, Trace.NONE, Tape.recycling());
-            Tensor recorded = model.logits(in.ids(), 4, 4, cond, Trace.NONE,
-                    Tape.recording(new IdentityHashMap<>(), new Tape.Options(false, false)));
+            Tensor inference = m.logits(Tape.recycling());
+            Tensor recorded = m.logits(Tape.recording(new IdentityHashMap<>(), new Tape.Options(false, false)));
 
             assertThat(recorded.data()).as("affine " + affine).isEqualTo(inference.data());
         }
@@ -116,19 +123,16 @@ class UVit2DModelTest {
     /** Without a trace a batch runs as one pass per group of images, one group per thread. */
     @Test
     void groupsOfImagesRunApartGiveTheWholeBatchsLogitsBitForBit() {
-        UVit2DConfig c = tiny(true, true, true, 16);
-        UVit2DModel model = new UVit2DModel(c, new RandomWeights(9));
-        Inputs in = Inputs.of(c, 4, 4, 19);
-        Conditioning cond = model.condition(in.text(), in.pooled(), in.micro());
+        Conditioned m = Conditioned.of(tiny(true, true, true, 16), 9, 4, 19);
 
-        Tensor whole = model.logits(in.ids(), 4, 4, cond, Trace.NONE, Tape.recycling());
+        Tensor whole = m.logits(Tape.recycling());
         for (int groups : new int[] {2, 4, 2}) {
-            Tensor grouped = model.logitsInGroups(in.ids(), 4, 4, cond, groups);
+            Tensor grouped = m.model().logitsInGroups(m.in().ids(), 4, 4, m.cond(), groups);
             assertThat(grouped.shape()).containsExactly(whole.shape());
             assertThat(grouped.data()).as(groups + " groups").isEqualTo(whole.data());
         }
-        assertThat(model.logits(in.ids(), cond).data()).as("default split").isEqualTo(whole.data());
-        assertThatThrownBy(() -> model.logitsInGroups(in.ids(), 4, 4, cond, 3))
+        assertThat(m.model().logits(m.in().ids(), m.cond()).data()).as("default split").isEqualTo(whole.data());
+        assertThatThrownBy(() -> m.model().logitsInGroups(m.in().ids(), 4, 4, m.cond(), 3))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 equal groups");
     }
 

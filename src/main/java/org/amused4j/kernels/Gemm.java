@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 /**
  * Blocked, packed single-precision GEMM in the style of BLIS/GotoBLAS.
  *
- * <p>Loop nest (per block of at most {@link #MC} rows): K in slabs of {@link #KC}; for each slab the rows of
+ * <p>Loop nest (per block of at most {@link #MC} rows): K in slabs ({@link #slab}); for each slab the rows of
  * op(A) are packed into MR-row panels
  * (k-major, so one k step's MR values are adjacent), then N in blocks of {@link #NC} whose op(B) block is
  * packed into NR-column panels (k-major). The micro-kernel multiplies one MR×KC A panel (kept in L1 while it
@@ -41,18 +41,31 @@ final class Gemm {
     private static final VectorSpecies<Float> PANEL_ROW = MR * Float.SIZE <= S.vectorBitSize()
             ? VectorSpecies.of(float.class, VectorShape.forBitSize(MR * Float.SIZE)) : null;
     /**
-     * Measured best on Zen 4 (32 KiB L1d, 1 MiB L2) among KC 256..1024 × NC 128..512 at M=512, K=1024, N=4096:
-     * the A micro-panel (MR×KC, 16 KiB) stays in L1 while it sweeps the B block (KC×NC, 256 KiB) held in L2.
-     * The long K slab also halves C read-modify-writes and gives the transposed-B packing longer row runs.
+     * The K slab where K exceeds 2·KC ({@link #slab}). Measured best on Zen 4 (32 KiB L1d, 1 MiB L2) among KC
+     * 256..1024 × NC 128..512 at M=512, K=1024, N=4096, when both threads shared each 512-row product: the A
+     * micro-panel (MR×KC, 16 KiB) stays in L1 while it sweeps the B block (KC×NC, 256 KiB) held in L2. The long K
+     * slab also halves C read-modify-writes and gives the transposed-B packing longer row runs.
      */
     static final int KC = 512;
     static final int NC = Math.max(NR, 128 / NR * NR);
-    /** Rows packed at once: 1024×KC floats = 2 MiB per thread at most. */
+    /** Rows packed at once: 1024×2·KC floats = 4 MiB per thread at most. */
     static final int MC = 1024;
     /** Most half-precision values of B copied for one call of {@link #multiply} (1 MiB). */
     private static final int STAGED_VALUES = 1 << 19;
     /** Largest op(A), in floats, packed whole and shared by the column parts (16 MiB, kept per calling thread). */
     private static final long MAX_SHARED_A = 1 << 22;
+    /**
+     * The K slab of a product: all of K up to 2·KC, else KC. The transformer's linears (K = 768 or 1024, one
+     * image's 256 rows per thread in the U-ViT's image groups) then store each C tile once instead of reading,
+     * adding and storing it again, with one kernel call per tile instead of two (one thread, 256×1024×1024 from
+     * weight panels 108.5 → 110 GFLOP/s; the amused-256 pass gains ~1 %, inside its run-to-run spread), while
+     * the training products, whose K is the batch's rows (thousands), keep KC: with slabs of 1024 the shapes
+     * model's joint step took 406–426 ms instead of 343–356 (BENCHMARKS.md).
+     */
+    static int slab(int k) {
+        return k <= 2 * KC ? k : KC;
+    }
+
     /** Below this many flops a single thread finishes before a fork would pay off. */
     private static final long PARALLEL_MIN_FLOPS = 1L << 21;
 
@@ -330,8 +343,9 @@ final class Gemm {
         Buffers buf = BUFFERS.get();
         b = b.staged(n, k, buf);
         int panels = ceilDiv(m, MR);
-        float[] ap = shared != null ? shared.packed : buf.packedA(panels * MR * Math.min(k, KC));
-        float[] bp = buf.packedB(Math.min(ceilDiv(n, NR) * NR, NC) * Math.min(k, KC));
+        int slab = slab(k);
+        float[] ap = shared != null ? shared.packed : buf.packedA(panels * MR * slab);
+        float[] bp = buf.packedB(Math.min(ceilDiv(n, NR) * NR, NC) * slab);
         float[] tile = buf.tile;
         // beta = 0: the first K slab stores alpha·acc (C is never read, so garbage or NaN in it is overwritten);
         // any other beta is applied up front, leaving every slab a C += alpha·acc.
@@ -339,8 +353,8 @@ final class Gemm {
         if (!overwrite && beta != 1f) {
             scale(m, n, beta, c, cOff, ldc);
         }
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int kc = Math.min(KC, k - p0);
+        for (int p0 = 0; p0 < k; p0 += slab) {
+            int kc = Math.min(slab, k - p0);
             boolean store = overwrite && p0 == 0;
             if (shared == null) {
                 packA(transA, a, aOff, lda, m, p0, kc, ap, 0);
@@ -431,6 +445,7 @@ final class Gemm {
         private final int lda;
         private final int m;
         private final int panels;
+        private final int slab;
         private final int threads;
         private final float[] packed;
         /** Per (slab, panel): EMPTY, PACKING, READY or FAILED. */
@@ -445,7 +460,8 @@ final class Gemm {
             this.panels = ceilDiv(m, MR);
             this.threads = threads;
             this.packed = BUFFERS.get().packedWholeA(panels * MR * k);
-            this.states = new AtomicIntegerArray(panels * ceilDiv(k, KC));
+            this.slab = slab(k);
+            this.states = new AtomicIntegerArray(panels * ceilDiv(k, slab));
         }
 
         /** The panel the j-th block handed out takes first: each block of the first round starts its own share. */
@@ -456,7 +472,7 @@ final class Gemm {
         /** Where the panel of rows from i0 of the slab at p0 starts, packing it first if no thread has. */
         int ready(int p0, int kc, int i0) {
             int at = p0 * panels * MR + i0 * kc;
-            int index = p0 / KC * panels + i0 / MR;
+            int index = p0 / slab * panels + i0 / MR;
             int state = states.get(index);
             if (state == READY) {
                 return at;
@@ -806,7 +822,7 @@ final class Gemm {
     /** Per-thread packing space, grown on demand and reused across calls. */
     private static final class Buffers {
         final float[] tile = new float[MR * NR];
-        final float[] strip = new float[L * KC];
+        final float[] strip = new float[L * 2 * KC];
         private float[] a = new float[0];
         private float[] b = new float[0];
         /** All of op(A), packed once for the column parts of one call; see {@link #columnsSharingA}. */
@@ -834,10 +850,10 @@ final class Gemm {
             return staging;
         }
 
-        /** Room for one packed panel of {@link WeightPanels} (KC × NR values). */
+        /** Room for one packed panel of {@link WeightPanels} (a slab × NR values). */
         short[] panelValues() {
             if (panelValues.length == 0) {
-                panelValues = new short[KC * NR];
+                panelValues = new short[2 * KC * NR];
             }
             return panelValues;
         }

@@ -41,21 +41,23 @@ final class Gemm {
     private static final VectorSpecies<Float> PANEL_ROW = MR * Float.SIZE <= S.vectorBitSize()
             ? VectorSpecies.of(float.class, VectorShape.forBitSize(MR * Float.SIZE)) : null;
     /**
-     * The K slab where K exceeds 2·KC ({@link #slab}). Measured best on Zen 4 (32 KiB L1d, 1 MiB L2) among KC
+     * The K slab where K exceeds {@link #MAX_SLAB} ({@link #slab}). Measured best on Zen 4 (32 KiB L1d, 1 MiB L2) among KC
      * 256..1024 × NC 128..512 at M=512, K=1024, N=4096, when both threads shared each 512-row product: the A
      * micro-panel (MR×KC, 16 KiB) stays in L1 while it sweeps the B block (KC×NC, 256 KiB) held in L2. The long K
      * slab also halves C read-modify-writes and gives the transposed-B packing longer row runs.
      */
     static final int KC = 512;
+    /** The longest K taken as one slab ({@link #slab}). */
+    static final int MAX_SLAB = 2 * KC;
     static final int NC = Math.max(NR, 128 / NR * NR);
-    /** Rows packed at once: 1024×2·KC floats = 4 MiB per thread at most. */
+    /** Rows packed at once: 1024×MAX_SLAB floats = 4 MiB per thread at most. */
     static final int MC = 1024;
     /** Most half-precision values of B copied for one call of {@link #multiply} (1 MiB). */
     private static final int STAGED_VALUES = 1 << 19;
     /** Largest op(A), in floats, packed whole and shared by the column parts (16 MiB, kept per calling thread). */
     private static final long MAX_SHARED_A = 1 << 22;
     /**
-     * The K slab of a product: all of K up to 2·KC, else KC. The transformer's linears (K = 768 or 1024, one
+     * The K slab of a product: all of K up to {@link #MAX_SLAB}, else KC. The transformer's linears (K = 768 or 1024, one
      * image's 256 rows per thread in the U-ViT's image groups) then store each C tile once instead of reading,
      * adding and storing it again, with one kernel call per tile instead of two (one thread, 256×1024×1024 from
      * weight panels 108.5 → 110 GFLOP/s; the amused-256 pass gains ~1 %, inside its run-to-run spread), while
@@ -63,7 +65,7 @@ final class Gemm {
      * model's joint step took 406–426 ms instead of 343–356 (BENCHMARKS.md).
      */
     static int slab(int k) {
-        return k <= 2 * KC ? k : KC;
+        return k <= MAX_SLAB ? k : KC;
     }
 
     /** Below this many flops a single thread finishes before a fork would pay off. */
@@ -822,7 +824,7 @@ final class Gemm {
     /** Per-thread packing space, grown on demand and reused across calls. */
     private static final class Buffers {
         final float[] tile = new float[MR * NR];
-        final float[] strip = new float[L * 2 * KC];
+        final float[] strip = new float[L * MAX_SLAB];
         private float[] a = new float[0];
         private float[] b = new float[0];
         /** All of op(A), packed once for the column parts of one call; see {@link #columnsSharingA}. */
@@ -853,7 +855,7 @@ final class Gemm {
         /** Room for one packed panel of {@link WeightPanels} (a slab × NR values). */
         short[] panelValues() {
             if (panelValues.length == 0) {
-                panelValues = new short[2 * KC * NR];
+                panelValues = new short[MAX_SLAB * NR];
             }
             return panelValues;
         }

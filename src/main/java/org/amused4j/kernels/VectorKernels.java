@@ -95,24 +95,13 @@ public final class VectorKernels implements Kernels {
         forRows(rows, cols, r -> {
             int base = r * cols;
             if (addend != null) {
-                addRow(x, addend, base, cols);
+                addRange(x, addend, base, base + cols);
             }
             float mean = centred ? (float) (VectorMath.sum(x, base, cols) / cols) : 0f;
             double var = VectorMath.sumSquaredDeviations(x, base, cols, mean) / cols;
             float inv = (float) (1.0 / Math.sqrt(var + eps));
             normalizeRow(x, out, base, cols, mean, inv, weight, bias, gain, shift, r / rowsPerImage * cols);
         });
-    }
-
-    private static void addRow(float[] x, float[] addend, int base, int cols) {
-        int j = 0;
-        for (; j <= cols - L; j += L) {
-            FloatVector.fromArray(S, x, base + j).add(FloatVector.fromArray(S, addend, base + j))
-                    .intoArray(x, base + j);
-        }
-        for (; j < cols; j++) {
-            x[base + j] += addend[base + j];
-        }
     }
 
     /**
@@ -254,15 +243,18 @@ public final class VectorKernels implements Kernels {
     /** In chunks per thread: a serial 2 MB residual sum left the other core idle (66 of them per amused pass). */
     @Override
     public void add(float[] x, float[] y, int n) {
-        inChunks(0, n, (from, to) -> {
-            int i = from;
-            for (; i <= to - L; i += L) {
-                FloatVector.fromArray(S, x, i).add(FloatVector.fromArray(S, y, i)).intoArray(x, i);
-            }
-            for (; i < to; i++) {
-                x[i] += y[i];
-            }
-        });
+        inChunks(0, n, (from, to) -> addRange(x, y, from, to));
+    }
+
+    /** x[i] += y[i] over [from, to). */
+    private static void addRange(float[] x, float[] y, int from, int to) {
+        int i = from;
+        for (; i <= to - L; i += L) {
+            FloatVector.fromArray(S, x, i).add(FloatVector.fromArray(S, y, i)).intoArray(x, i);
+        }
+        for (; i < to; i++) {
+            x[i] += y[i];
+        }
     }
 
     /** Splits [off, off+len) into per-thread ranges that start on a vector boundary (relative to off). */

@@ -175,10 +175,7 @@ public final class UVit2DModel implements Module {
     /** {@link #logits(int[], int, int, Conditioning, Trace)} as {@code groups} passes over equal runs of images. */
     Tensor logitsInGroups(int[] inputIds, int height, int width, Conditioning conditioning, int groups) {
         int batch = conditioning.batch();
-        if (inputIds.length != batch * height * width) {
-            throw new IllegalArgumentException(inputIds.length + " token ids for " + batch + " grids of "
-                    + height + "x" + width);
-        }
+        checkGrids(inputIds, batch, height, width);
         List<Conditioning> conditionings = conditioning.inGroups(groups);
         int idsPer = inputIds.length / groups;
         Tensor[] parts = new Tensor[groups];
@@ -199,6 +196,13 @@ public final class UVit2DModel implements Module {
         return logits;
     }
 
+    private static void checkGrids(int[] inputIds, int batch, int height, int width) {
+        if (inputIds.length != batch * height * width) {
+            throw new IllegalArgumentException(inputIds.length + " token ids for " + batch + " grids of "
+                    + height + "x" + width);
+        }
+    }
+
     /**
      * {@link #logits(int[], int, int, Conditioning, Trace)} recorded on {@code tape}, for training; the
      * conditioning must come from {@link #condition} with the same tape. The activations named as in
@@ -206,10 +210,7 @@ public final class UVit2DModel implements Module {
      */
     public Tensor logits(int[] inputIds, int height, int width, Conditioning conditioning, Trace trace, Tape tape) {
         int batch = conditioning.batch();
-        if (inputIds.length != batch * height * width) {
-            throw new IllegalArgumentException(inputIds.length + " token ids for " + batch + " grids of "
-                    + height + "x" + width);
-        }
+        checkGrids(inputIds, batch, height, width);
         if (config.downsample() && (height % 2 != 0 || width % 2 != 0)) {
             throw new IllegalArgumentException("the down block halves the grid; " + height + "x" + width
                     + " is not even");

@@ -34,7 +34,7 @@ class LinearKernelTest {
      */
     static Stream<Arguments> shapes() {
         return Stream.of(Arguments.of(1, 1, 1), Arguments.of(3, 17, 15), Arguments.of(9, 33, 16),
-                Arguments.of(20, 70, 2 * Gemm.KC + 37), Arguments.of(64, 3 * Gemm.NC + 5, 300),
+                Arguments.of(20, 70, Gemm.MAX_SLAB + 37), Arguments.of(64, 3 * Gemm.NC + 5, 300),
                 Arguments.of(512, 256, 768), Arguments.of(600, 40, 100), Arguments.of(Gemm.MC + 6, Gemm.MC + 16, 20));
     }
 
@@ -138,7 +138,7 @@ class LinearKernelTest {
     }
 
     static Stream<Arguments> sharedInputShapes() {
-        return Stream.of(Arguments.of(60, 2 * Gemm.KC + 40, new int[] {2 * Gemm.NC + 64, Gemm.NC, 3 * Gemm.NC}),
+        return Stream.of(Arguments.of(60, Gemm.MAX_SLAB + 40, new int[] {2 * Gemm.NC + 64, Gemm.NC, 3 * Gemm.NC}),
                 Arguments.of(64, 200, new int[] {64, 96}), Arguments.of(5, 8, new int[] {7, 9, 3}));
     }
 
@@ -153,7 +153,7 @@ class LinearKernelTest {
     }
 
     static Stream<Arguments> gegluShapes() {
-        return Stream.of(Arguments.of(512, 5 * Gemm.NC, 2 * Gemm.KC + 64), Arguments.of(130, 300, 96),
+        return Stream.of(Arguments.of(512, 5 * Gemm.NC, Gemm.MAX_SLAB + 64), Arguments.of(130, 300, 96),
                 Arguments.of(9, 45, 40), Arguments.of(3, 5, 7));
     }
 

@@ -25,7 +25,7 @@ class WeightPanelsTest {
 
     /** m, n, k of products that fill the panels: tails of the row tile, several NC blocks, three K slabs (Gemm.slab). */
     static Stream<Arguments> filling() {
-        return Stream.of(Arguments.of(64, 3 * Gemm.NC + Gemm.NR, 2 * Gemm.KC + 37), Arguments.of(20, 96, 600),
+        return Stream.of(Arguments.of(64, 3 * Gemm.NC + Gemm.NR, Gemm.MAX_SLAB + 37), Arguments.of(20, 96, 600),
                 Arguments.of(9, 2 * Gemm.NC, Gemm.KC));
     }
 
@@ -80,7 +80,7 @@ class WeightPanelsTest {
     void theFusedGegluProjectionFillsAndReadsThePanelsOfItsWeight() {
         int m = 40;
         int inner = 3 * Gemm.NC;
-        int k = 2 * Gemm.KC + 64;
+        int k = Gemm.MAX_SLAB + 64;
         SplittableRandom random = new SplittableRandom(11);
         float[] a = randoms(random, m * k);
         try (Arena arena = Arena.ofShared(); WeightPanels store = WeightPanels.open()) {

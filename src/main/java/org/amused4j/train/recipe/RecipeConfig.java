@@ -18,6 +18,8 @@ import org.amused4j.tensor.AmusedException;
  * @param vqSteps         VQ optimizer steps
  * @param vqBatch         VQ images per step
  * @param vqForegroundWeight the weight of shape pixels in the VQ's reconstruction loss
+ * @param vqDecoderSteps  steps of the second VQ stage, the decoder alone tuned on the grids the transformer trains
+ *                        on ({@link org.amused4j.train.vq.VqDecoderTuner}); 0: none
  * @param jointSteps      text encoder + transformer optimizer steps
  * @param jointBatch      samples per joint step
  * @param evalImages      held-out images generated and judged at the end (0: none)
@@ -26,10 +28,11 @@ import org.amused4j.tensor.AmusedException;
  */
 public record RecipeConfig(long seed, int images, int vocabularySize, int maxTextLength, int[] vqChannels,
                            int vqLayers, int vqLatent, int vqEmbed, int codebookSize, int vqSteps, int vqBatch,
-                           double vqForegroundWeight, int jointSteps,
+                           double vqForegroundWeight, int vqDecoderSteps, int jointSteps,
                            int jointBatch, int evalImages, float guidance) {
     public RecipeConfig {
-        if (images < 1 || vqSteps < 1 || jointSteps < 1 || vqBatch < 1 || jointBatch < 1 || evalImages < 0) {
+        if (images < 1 || vqSteps < 1 || jointSteps < 1 || vqBatch < 1 || jointBatch < 1 || evalImages < 0
+                || vqDecoderSteps < 0) {
             throw new AmusedException("images, steps and batch sizes must be positive");
         }
         vqChannels = vqChannels.clone();
@@ -45,22 +48,23 @@ public record RecipeConfig(long seed, int images, int vocabularySize, int maxTex
      * steps at 63 images/s and 0.39 s).
      */
     public static RecipeConfig standard() {
-        return new RecipeConfig(0, 20_000, 600, 24, new int[] {24, 24, 24}, 0, 16, 16, 512, 7000, 8, 4, 9500, 16,
-                200, 1f);
+        return new RecipeConfig(0, 20_000, 600, 24, new int[] {24, 24, 24}, 0, 16, 16, 512, 7000, 8, 4, 3000, 9500,
+                16, 200, 1f);
     }
 
     /** Every stage for a handful of steps on a handful of images: minutes become seconds, the model is noise. */
     public static RecipeConfig quick() {
-        return new RecipeConfig(0, 64, 560, 24, new int[] {8, 8, 8}, 0, 8, 8, 64, 3, 4, 4, 3, 8, 2, 1f);
+        return new RecipeConfig(0, 64, 560, 24, new int[] {8, 8, 8}, 0, 8, 8, 64, 3, 4, 4, 2, 3, 8, 2, 1f);
     }
 
     public RecipeConfig withSeed(long value) {
         return new RecipeConfig(value, images, vocabularySize, maxTextLength, vqChannels, vqLayers, vqLatent, vqEmbed,
-                codebookSize, vqSteps, vqBatch, vqForegroundWeight, jointSteps, jointBatch, evalImages, guidance);
+                codebookSize, vqSteps, vqBatch, vqForegroundWeight, vqDecoderSteps, jointSteps, jointBatch, evalImages,
+                guidance);
     }
 
     public RecipeConfig withSteps(int vq, int joint) {
         return new RecipeConfig(seed, images, vocabularySize, maxTextLength, vqChannels, vqLayers, vqLatent, vqEmbed,
-                codebookSize, vq, vqBatch, vqForegroundWeight, joint, jointBatch, evalImages, guidance);
+                codebookSize, vq, vqBatch, vqForegroundWeight, vqDecoderSteps, joint, jointBatch, evalImages, guidance);
     }
 }

@@ -3,7 +3,6 @@ package org.amused4j.train.recipe;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.amused4j.image.ByteImage;
 import org.amused4j.image.PipelineImages;
 import org.amused4j.io.AtomicFiles;
 import org.amused4j.io.ModelFolder;
@@ -23,6 +22,7 @@ import org.amused4j.text.bpe.BpeTrainer;
 import org.amused4j.train.LineChart;
 import org.amused4j.train.joint.JointTrainer;
 import org.amused4j.train.joint.JointTrainingConfig;
+import org.amused4j.train.vq.VqDecoderTuner;
 import org.amused4j.train.vq.VqFolder;
 import org.amused4j.train.vq.VqProgress;
 import org.amused4j.train.vq.VqTrainer;
@@ -208,16 +208,44 @@ public final class ShapesRecipe {
                 config.seed(), defaults.logEvery(), defaults.deadAfterSteps(), config.vqForegroundWeight(),
                 defaults.replicas());
         List<VqProgress> vqLog = new ArrayList<>();
-        VqModel vq = new VqTrainer(vqTraining).run(scenes.size(), i -> vqImage(scenes, i),
+        VqModel vq = new VqTrainer(vqTraining).run(scenes.size(), i -> vqScene(scenes, i).render(),
                 new VqTrainingLog(training.resolve("vq_log.jsonl")).andThen(p -> {
                     vqLog.add(p);
                     listener.progress(String.format(java.util.Locale.ROOT,
                             "step %d/%d  mse %.5f  codes used %d  perplexity %.0f  %.1f img/s", p.step(), p.steps(),
                             p.lossMse(), p.codesUsed(), p.perplexity(), p.imagesPerSecond()));
                 })).model();
+        if (config.vqDecoderSteps() > 0) {
+            tuneDecoder(vq, scenes, training);
+        }
         VqFolder.save(vq, ShapeScene.IMAGE_SIZE, dir.resolve(ModelFolder.VQVAE));
         plotVq(vqLog, training);
         return vq;
+    }
+
+    /**
+     * The VQ's second stage: its decoder tuned on the same images' token grids with their backgrounds respelt as
+     * the joint stage will see them ({@link CanvasTokens}), i.e. on the grids the transformer learns to write.
+     */
+    private void tuneDecoder(VqModel vq, List<ShapeScene> scenes, Path training) {
+        begin("vq decoder");
+        CanvasTokens canvas = new CanvasTokens(vq);
+        List<VqDecoderTuner.Progress> log = new ArrayList<>();
+        new VqDecoderTuner(VqDecoderTuner.Settings.defaults(config.vqDecoderSteps(), config.seed()))
+                .run(vq, scenes.size(), i -> vqScene(scenes, i).render(),
+                        (i, tokens) -> canvas.apply(vqScene(scenes, i), tokens), p -> {
+                            log.add(p);
+                            listener.progress(String.format(java.util.Locale.ROOT, "step %d/%d  mse %.5f  %.0f s",
+                                    p.step(), p.steps(), p.lossMse(), p.seconds()));
+                        });
+        double[] steps = log.stream().mapToDouble(VqDecoderTuner.Progress::step).toArray();
+        new LineChart("VQ decoder tuning on the transformer's token grids", "step", true)
+                .add("reconstruction (mse)", steps, log.stream().mapToDouble(VqDecoderTuner.Progress::lossMse)
+                        .toArray())
+                .writePng(training.resolve("vq_decoder_loss.png"));
+        ObjectNode root = JSON.createObjectNode();
+        root.set("progress", JSON.valueToTree(log));
+        writeJson(training.resolve("vq_decoder_log.json"), root);
     }
 
     /** The reused VQ's folder copied into the model (its training logs stay with the run that made it). */
@@ -235,10 +263,10 @@ public final class ShapesRecipe {
     }
 
     /**
-     * VQ training image i: training scene i, except that every 8th shows the extra colour as the shape's colour
+     * VQ training scene i: training scene i, except that every 8th shows the extra colour as the shape's colour
      * and every 16th (offset by 4) as the background.
      */
-    private static ByteImage vqImage(List<ShapeScene> scenes, int i) {
+    private static ShapeScene vqScene(List<ShapeScene> scenes, int i) {
         ShapeScene s = scenes.get(i);
         Colour extra = Colour.EXTRA.get((i / 8) % Colour.EXTRA.size());
         if (i % 8 == 7) {
@@ -246,7 +274,7 @@ public final class ShapesRecipe {
         } else if (i % 16 == 3) {
             s = s.withBackground(extra);
         }
-        return s.render();
+        return s;
     }
 
     /** Every scene's token grid, row-major [h·w], encoded in batches, the background in one spelling. */

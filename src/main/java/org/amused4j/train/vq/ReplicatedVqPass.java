@@ -10,6 +10,8 @@ import org.amused4j.vq.VqModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Data parallelism for VQ training: the batch is cut into equal parts, each part's {@link VqTrainingPass} runs on
@@ -30,8 +32,10 @@ final class ReplicatedVqPass {
     ReplicatedVqPass(VqModel model, List<Parameter> parameters, double beta, int replicas) {
         this.parameters = parameters;
         passes.add(new VqTrainingPass(model, parameters, beta));
+        Set<String> trainable = parameters.stream().filter(Parameter::isTrainable).map(Parameter::name)
+                .collect(Collectors.toSet());
         for (int r = 1; r < replicas; r++) {
-            List<Parameter> shadow = TransformerTrainingPass.parameters(model, name -> true);
+            List<Parameter> shadow = TransformerTrainingPass.parameters(model, trainable::contains);
             shadows.add(shadow);
             passes.add(new VqTrainingPass(model, shadow, beta));
         }
@@ -47,17 +51,47 @@ final class ReplicatedVqPass {
         if (replicas == 1) {
             return passes.getFirst().run(images, pixelWeights, false);
         }
+        VqTrainingPass.Result[] results = new VqTrainingPass.Result[replicas];
+        inParts(images, pixelWeights, (r, part, weights) -> results[r] = passes.get(r).run(part.images(),
+                weights, false));
+        return merge(results);
+    }
+
+    /**
+     * {@link VqTrainingPass#runDecoder} over the replicas: the decoder's gradient for the token grids {@code ids}
+     * [B, h, w] and their images, added into the parameters' gradients; returns the batch's mean squared error.
+     */
+    double runDecoder(int[] ids, int h, int w, Tensor images, float[] pixelWeights) {
+        if (passes.size() == 1) {
+            return passes.getFirst().runDecoder(ids, h, w, images, pixelWeights);
+        }
+        double[] mse = new double[passes.size()];
+        inParts(images, pixelWeights, (r, part, weights) -> mse[r] = passes.get(r).runDecoder(
+                Arrays.copyOfRange(ids, part.from() * h * w, (part.from() + part.count()) * h * w), h, w,
+                part.images(), weights));
+        return Arrays.stream(mse).sum() / mse.length;
+    }
+
+    /** One replica's share of a batch: images [from, from + count), copied. */
+    private record Part(int from, int count, Tensor images) {
+    }
+
+    private interface PartBody {
+        void run(int replica, Part part, float[] pixelWeights);
+    }
+
+    /** Runs {@code body} on every replica's part at once, then folds the shadows' gradients into the parameters. */
+    private void inParts(Tensor images, float[] pixelWeights, PartBody body) {
+        int replicas = passes.size();
         for (List<Parameter> shadow : shadows) {
             shadow.forEach(Parameter::zeroGrad);
         }
-        int part = images.dim(0) / replicas;
+        int count = images.dim(0) / replicas;
         int plane = images.dim(2) * images.dim(3);
-        VqTrainingPass.Result[] results = new VqTrainingPass.Result[replicas];
-        Parallel.forEach(replicas, r -> results[r] = passes.get(r).run(slice(images, r * part, part),
+        Parallel.forEach(replicas, r -> body.run(r, new Part(r * count, count, slice(images, r * count, count)),
                 pixelWeights == null ? null
-                        : Arrays.copyOfRange(pixelWeights, r * part * plane, (r + 1) * part * plane), false));
+                        : Arrays.copyOfRange(pixelWeights, r * count * plane, (r + 1) * count * plane)));
         ReplicaGradients.foldInto(parameters, shadows, 1f / replicas);
-        return merge(results);
     }
 
     private static VqTrainingPass.Result merge(VqTrainingPass.Result[] parts) {

@@ -60,7 +60,7 @@ public final class VqTrainer {
         long start = System.nanoTime();
         int imageSize = -1;
         for (int step = 1; step <= config.steps(); step++) {
-            Tensor batch = batch(count, images, random);
+            Tensor batch = batch(count, images, random, config.batchSize(), config.model().downsampleFactor(), null);
             imageSize = batch.dim(3);
             groups.zeroGrad();
             VqTrainingPass.Result r = pass.run(batch, config.foregroundWeight() == 1 ? null
@@ -89,18 +89,27 @@ public final class VqTrainer {
         return new Trained(model, imageSize);
     }
 
-    private Tensor batch(int count, IntFunction<ByteImage> images, Random random) {
+    /**
+     * {@code size} images drawn at random from the source as one tensor [size, 3, H, W] in [0, 1].
+     *
+     * @param drawn receives the drawn images' indices (null: not wanted)
+     */
+    static Tensor batch(int count, IntFunction<ByteImage> images, Random random, int size, int factor, int[] drawn) {
         Tensor batch = null;
-        for (int j = 0; j < config.batchSize(); j++) {
-            ByteImage image = images.apply(random.nextInt(count));
-            if (image.width() != image.height() || image.width() % config.model().downsampleFactor() != 0) {
+        for (int j = 0; j < size; j++) {
+            int index = random.nextInt(count);
+            if (drawn != null) {
+                drawn[j] = index;
+            }
+            ByteImage image = images.apply(index);
+            if (image.width() != image.height() || image.width() % factor != 0) {
                 throw new AmusedException("training image of " + image.width() + "x" + image.height()
-                        + ": must be square, a multiple of " + config.model().downsampleFactor() + " pixels");
+                        + ": must be square, a multiple of " + factor + " pixels");
             }
             Tensor one = PipelineImages.toTensor(image.channels() == 3 ? image : rgb(image));
             if (batch == null) {
-                batch = Tensor.zeros(config.batchSize(), 3, image.height(), image.width());
-            } else if (one.size() * config.batchSize() != batch.size()) {
+                batch = Tensor.zeros(size, 3, image.height(), image.width());
+            } else if (one.size() * size != batch.size()) {
                 throw new AmusedException("training images differ in size (" + image.width() + "x" + image.height()
                         + " vs " + batch.dim(3) + "x" + batch.dim(2) + ")");
             }

@@ -85,7 +85,29 @@ public final class VqTrainingPass {
         tape.retain(LATENTS, z);
         tape.retain(Z_Q_ST, zqSt);
         Tensor reconstruction = model.decodeEmbeddings(zqSt, tape);
+        double mse = reconstructionBackward(reconstruction, image, pixelWeights, tape);
+        double quantization = meanSquaredDistance(z, zq);
+        double total = mse + quantization + beta * quantization;
+        return new Result(mse, quantization, quantization, total, ids, z, zq, zqSt, reconstruction, tape);
+    }
 
+    /**
+     * The decoder's part alone: decoder(post_quant_conv(codebook[ids])) against {@code image}, the weighted
+     * reconstruction loss's gradient added into the decoder's and post_quant_conv's trainable parameters (the
+     * encoder and the codebook take no part). For tuning the decoder on the token grids a transformer is trained on.
+     *
+     * @param ids row-major token grids [B, h, w]
+     * @return the plain mean squared error of the reconstruction
+     */
+    public double runDecoder(int[] ids, int h, int w, Tensor image, float[] pixelWeights) {
+        Tape tape = Tape.recording(gradients, new Tape.Options(false, false));
+        Tensor zq = model.quantizer().lookup(ids, image.dim(0), h, w);
+        return reconstructionBackward(model.decodeEmbeddings(zq, tape), image, pixelWeights, tape);
+    }
+
+    /** mean(w·(r − x)²)'s backward from the reconstruction r; returns the plain mean((r − x)²). */
+    private static double reconstructionBackward(Tensor reconstruction, Tensor image, float[] pixelWeights,
+                                                 Tape tape) {
         float[] r = reconstruction.data();
         float[] x = image.data();
         float[] dRecon = new float[r.length];
@@ -97,11 +119,8 @@ public final class VqTrainingPass {
             double weight = pixelWeights == null ? 1 : pixelWeights[i / (3 * plane) * plane + i % plane];
             dRecon[i] = (float) (2 * weight * d / r.length);
         }
-        mse /= r.length;
-        double quantization = meanSquaredDistance(z, zq);
-        double total = mse + quantization + beta * quantization;
         tape.backward(reconstruction, Tensor.of(dRecon, reconstruction.shape()));
-        return new Result(mse, quantization, quantization, total, ids, z, zq, zqSt, reconstruction, tape);
+        return mse / r.length;
     }
 
     /**

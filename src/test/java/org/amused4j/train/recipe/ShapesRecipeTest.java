@@ -42,8 +42,8 @@ class ShapesRecipeTest {
                 lines.add(line);
             }
         });
-        assertThat(stages).containsExactly("data", "tokenizer", "vq", "tokens", "text encoder + transformer",
-                "folder", "held-out evaluation");
+        assertThat(stages).containsExactly("data", "tokenizer", "vq", "vq decoder", "tokens",
+                "text encoder + transformer", "folder", "held-out evaluation");
         assertThat(lines).as("the joint stage trains on respelt backgrounds (CanvasTokens)")
                 .anyMatch(l -> l.startsWith("background tokens given their empty-canvas code: "));
         assertThat(report.judgements()).hasSize(RecipeConfig.quick().evalImages());
@@ -54,7 +54,7 @@ class ShapesRecipeTest {
                 "vqvae/diffusion_pytorch_model.safetensors", EmbeddedModel.FILE_LIST, "training/vq_log.jsonl",
                 "training/train_log.jsonl", "training/vq_loss.png", "training/vq_codebook.png",
                 "training/transformer_loss.png", "training/codebook_usage.json", "training/heldout_eval.txt",
-                "training/recipe.json"}) {
+                "training/recipe.json", "training/vq_decoder_loss.png", "training/vq_decoder_log.json"}) {
             assertThat(out.resolve(file)).as(file).isRegularFile();
         }
         try (var siblings = Files.list(dir)) {

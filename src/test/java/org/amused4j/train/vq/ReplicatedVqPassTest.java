@@ -53,6 +53,53 @@ class ReplicatedVqPassTest {
     }
 
     @Test
+    void twoReplicasGiveTheWholeBatchsDecoderGradientsAndNothingElse() {
+        Tensor batch = images(4);
+        float[] weights = VqTrainer.foregroundWeights(batch, 4);
+        VqModel model = new VqModel(SMALL, new RandomWeights(6));
+        Tensor latents = model.encode(batch);
+        int[] ids = model.quantize(latents);
+        int h = latents.dim(2);
+        int w = latents.dim(3);
+        List<Parameter> whole = TransformerTrainingPass.parameters(model, VqDecoderTuner::isDecoderSide);
+        double expected = new VqTrainingPass(model, whole, 0.25).runDecoder(ids, h, w, batch, weights);
+        List<Parameter> split = TransformerTrainingPass.parameters(model, VqDecoderTuner::isDecoderSide);
+        double actual = new ReplicatedVqPass(model, split, 0.25, 2).runDecoder(ids, h, w, batch, weights);
+
+        assertThat(actual).isCloseTo(expected, within(1e-9));
+        assertThat(expected).isCloseTo(mse(model.decode(ids, 4, h, w), batch), within(1e-9));
+        int decoderSide = 0;
+        for (int i = 0; i < whole.size(); i++) {
+            if (!whole.get(i).isTrainable()) {
+                assertThat(split.get(i).grad()).as(whole.get(i).name()).isNull();
+                continue;
+            }
+            decoderSide++;
+            float[] e = whole.get(i).grad();
+            float[] a = split.get(i).grad();
+            double scale = 0;
+            for (float v : e) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            assertThat(scale).as(whole.get(i).name()).isPositive();
+            for (int k = 0; k < e.length; k++) {
+                assertThat((double) a[k]).as(whole.get(i).name() + "[" + k + "]")
+                        .isCloseTo(e[k], within(1e-4 * scale));
+            }
+        }
+        assertThat(decoderSide).isGreaterThan(4).isLessThan(whole.size());
+    }
+
+    private static double mse(Tensor a, Tensor b) {
+        double sum = 0;
+        for (int i = 0; i < a.size(); i++) {
+            double d = (double) a.data()[i] - b.data()[i];
+            sum += d * d;
+        }
+        return sum / a.size();
+    }
+
+    @Test
     void gradientsDoNotCarryOverBetweenSteps() {
         Tensor batch = images(4);
         VqModel model = new VqModel(SMALL, new RandomWeights(5));

@@ -91,7 +91,7 @@ class VqTrainerTest {
     }
 
     /** Every other pixel of a 64×64 shapes image: 32×32 keeps the tests fast. */
-    private static ByteImage quarter(ByteImage image) {
+    static ByteImage quarter(ByteImage image) {
         ByteImage out = ByteImage.blank(image.width() / 2, image.height() / 2, 3);
         for (int y = 0; y < out.height(); y++) {
             for (int x = 0; x < out.width(); x++) {

@@ -14,8 +14,8 @@ import java.util.function.BiConsumer;
  * What a shapes model's VQ lets through: each caption's scene is drawn, turned into tokens (encoder, nearest
  * codes) and back into pixels, and judged like a generated image. The transformer can only pick tokens, so a shape
  * the VQ spells badly from the true image is one it will rarely draw well: the accuracy is a practical ceiling of
- * the generated one, not a strict bound (other token combinations than the encoder's may decode better: the shipped
- * model draws 8 of 63 small crosses right where this keeps 2). Deterministic: scene i is jittered by a
+ * the generated one, not a strict bound (other token combinations than the encoder's may decode better: the sixth
+ * recipe run's model drew 8 of 63 small crosses right where its VQ round trip kept 2). Deterministic: scene i is jittered by a
  * {@link Random} seeded with i.
  */
 public final class VqRoundTrip {

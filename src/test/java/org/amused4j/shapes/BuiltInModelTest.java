@@ -24,9 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BuiltInModelTest {
     /**
-     * Regression bars of the 20-prompt held-out run, just under what the shipped model scores (60 % all-attributes,
-     * shape 60 %, colour 95 %, the rest 100 % when this was written). They are not issue 7's acceptance bars (90 %
-     * all-attributes, 95 % each, on 200 prompts), which this model does not reach: see BENCHMARKS.md.
+     * Regression bars of the 20-prompt held-out run, with room for other machines' rounding to change the samples:
+     * the shipped model scores 85 % all-attributes on these 20 here (shape 85 %, the rest 100 %), 69 % over all 504
+     * held-out captions, which is the rate to expect on 20 (≥ 10 of 20 right then has a chance of about 98 %). They
+     * are not issue 7's acceptance bars (90 % all-attributes, 95 % each, on 200 prompts), which this model does not
+     * reach: see BENCHMARKS.md.
      */
     private static final double ALL_ATTRIBUTES_BAR = 0.5;
     private static final double COLOUR_BAR = 0.9;
@@ -99,7 +101,7 @@ class BuiltInModelTest {
                 }
             }
             assertThat(kept).isEqualTo(grid * grid - (size - from) / cell * ((size - from) / cell));
-            // Shape class is what the shipped model gets right least often (the open part of issue 7: 35 % on
+            // Shape class is what the shipped model gets right least often (the open part of issue 7: 69 % on
             // held-out prompts, BENCHMARKS.md; the VQ round trip of the kept region can also blur it), so it is not
             // asserted; colour, position and background of both shapes are, the old one's size, and the new one's
             // size for most seeds.

@@ -29,7 +29,7 @@ class VqRoundTripTest {
     /**
      * The built-in VQ keeps what a generated image needs besides the shape itself: the background, where the shape
      * is and how big, and nearly always its colour (over all 504 held-out scenes, {@code shapes-eval --reconstruct
-     * 504}: 99.4 %, the misses three large orange squares on red, which come back yellow; 23 of these 24).
+     * 504}: 99.8 %, the miss a small orange square on red; 24 of these 24).
      */
     @Test
     void builtInVqKeepsBackgroundColourPositionAndSize() {

@@ -45,7 +45,8 @@ import java.util.stream.IntStream;
 
 /**
  * The whole built-in model from nothing (issue 7): shapes images → a BPE tokenizer learnt from their captions → a VQ
- * trained on the images → every image VQ-encoded once, its background in one spelling ({@link CanvasTokens}) → a
+ * trained on the images, then its decoder alone on their token grids as respelt below ({@link VqDecoderTuner}) →
+ * every image VQ-encoded once, its background in one spelling ({@link CanvasTokens}) → a
  * CLIP-architecture text encoder and a U-ViT trained together on the token grids → a diffusers folder
  * ({@code model_index.json}, {@code scheduler/}, {@code tokenizer/}, {@code text_encoder/}, {@code transformer/},
  * {@code vqvae/}) plus {@code training/} (logs, loss plots, codebook usage, held-out evaluation, timings). A

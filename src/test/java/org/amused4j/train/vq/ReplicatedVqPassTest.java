@@ -38,17 +38,21 @@ class ReplicatedVqPassTest {
         assertThat(actual.latents().shape()).containsExactly(expected.latents().shape());
         assertThat(actual.latents().data()).containsExactly(expected.latents().data());
         for (int i = 0; i < whole.size(); i++) {
-            float[] e = whole.get(i).grad();
-            float[] a = split.get(i).grad();
-            double scale = 0;
-            for (float v : e) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-            assertThat(scale).as(whole.get(i).name()).isPositive();
-            for (int k = 0; k < e.length; k++) {
-                assertThat((double) a[k]).as(whole.get(i).name() + "[" + k + "]")
-                        .isCloseTo(e[k], within(1e-4 * scale));
-            }
+            assertSameGradient(whole.get(i), split.get(i));
+        }
+    }
+
+    /** The replicated gradient equals the whole batch's up to float rounding (and is not all zero). */
+    private static void assertSameGradient(Parameter whole, Parameter split) {
+        float[] e = whole.grad();
+        float[] a = split.grad();
+        double scale = 0;
+        for (float v : e) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        assertThat(scale).as(whole.name()).isPositive();
+        for (int k = 0; k < e.length; k++) {
+            assertThat((double) a[k]).as(whole.name() + "[" + k + "]").isCloseTo(e[k], within(1e-4 * scale));
         }
     }
 
@@ -75,22 +79,13 @@ class ReplicatedVqPassTest {
                 continue;
             }
             decoderSide++;
-            float[] e = whole.get(i).grad();
-            float[] a = split.get(i).grad();
-            double scale = 0;
-            for (float v : e) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-            assertThat(scale).as(whole.get(i).name()).isPositive();
-            for (int k = 0; k < e.length; k++) {
-                assertThat((double) a[k]).as(whole.get(i).name() + "[" + k + "]")
-                        .isCloseTo(e[k], within(1e-4 * scale));
-            }
+            assertSameGradient(whole.get(i), split.get(i));
         }
         assertThat(decoderSide).isGreaterThan(4).isLessThan(whole.size());
     }
 
-    private static double mse(Tensor a, Tensor b) {
+    /** mean((a − b)²). */
+    static double mse(Tensor a, Tensor b) {
         double sum = 0;
         for (int i = 0; i < a.size(); i++) {
             double d = (double) a.data()[i] - b.data()[i];

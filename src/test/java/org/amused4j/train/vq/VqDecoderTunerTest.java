@@ -56,10 +56,10 @@ class VqDecoderTunerTest {
         // for the code moves towards the mean image.
         VqModel model = pretrained();
         Tensor mean = meanImage();
-        double start = distance(model.decode(new int[16 * 16], 1, 16, 16), mean);
+        double start = ReplicatedVqPassTest.mse(model.decode(new int[16 * 16], 1, 16, 16), mean);
         new VqDecoderTuner(new VqDecoderTuner.Settings(40, 4, 1e-2, 1, 7, 40, 1)).run(model, IMAGES.size(),
                 IMAGES::get, (index, tokens) -> new int[tokens.length], p -> { });
-        assertThat(distance(model.decode(new int[16 * 16], 1, 16, 16), mean)).isLessThan(0.5 * start);
+        assertThat(ReplicatedVqPassTest.mse(model.decode(new int[16 * 16], 1, 16, 16), mean)).isLessThan(0.5 * start);
     }
 
     @Test
@@ -100,14 +100,5 @@ class VqDecoderTunerTest {
             }
         }
         return sum;
-    }
-
-    private static double distance(Tensor a, Tensor b) {
-        double sum = 0;
-        for (int i = 0; i < a.size(); i++) {
-            double d = (double) a.data()[i] - b.data()[i];
-            sum += d * d;
-        }
-        return sum / a.size();
     }
 }

@@ -15,8 +15,8 @@ import java.util.function.BiConsumer;
  * codes) and back into pixels, and judged like a generated image. The transformer can only pick tokens, so a shape
  * the VQ spells badly from the true image is one it will rarely draw well: the accuracy is a practical ceiling of
  * the generated one, not a strict bound (other token combinations than the encoder's may decode better: the sixth
- * recipe run's model drew 8 of 63 small crosses right where its VQ round trip kept 2). Deterministic: scene i is jittered by a
- * {@link Random} seeded with i.
+ * recipe run's model drew 8 of 63 small crosses right where its VQ round trip kept 2). Deterministic: scene i is
+ * jittered by a {@link Random} seeded with i.
  */
 public final class VqRoundTrip {
     private VqRoundTrip() {

@@ -35,9 +35,6 @@ public final class VqDecoderTuner {
 
     /** Respells an image's encoded tokens as the transformer's training grids spell them. */
     public interface Spelling {
-        /** As encoded, unchanged. */
-        Spelling AS_ENCODED = (index, tokens) -> tokens;
-
         /**
          * @param index  the image's index in the source
          * @param tokens its encoded token grid, row-major [h·w]

@@ -41,10 +41,10 @@ final class Gemm {
     private static final VectorSpecies<Float> PANEL_ROW = MR * Float.SIZE <= S.vectorBitSize()
             ? VectorSpecies.of(float.class, VectorShape.forBitSize(MR * Float.SIZE)) : null;
     /**
-     * The K slab where K exceeds {@link #MAX_SLAB} ({@link #slab}). Measured best on Zen 4 (32 KiB L1d, 1 MiB L2) among KC
-     * 256..1024 × NC 128..512 at M=512, K=1024, N=4096, when both threads shared each 512-row product: the A
-     * micro-panel (MR×KC, 16 KiB) stays in L1 while it sweeps the B block (KC×NC, 256 KiB) held in L2. The long K
-     * slab also halves C read-modify-writes and gives the transposed-B packing longer row runs.
+     * The K slab where K exceeds {@link #MAX_SLAB} ({@link #slab}). Measured best on Zen 4 (32 KiB L1d, 1 MiB L2) among
+     * KC 256..1024 × NC 128..512 at M=512, K=1024, N=4096, when both threads shared each 512-row product: the A
+     * micro-panel (MR×KC, 16 KiB) stays in L1 while it sweeps the B block (KC×NC, 256 KiB) held in L2. The long K slab
+     * also halves C read-modify-writes and gives the transposed-B packing longer row runs.
      */
     static final int KC = 512;
     /** The longest K taken as one slab ({@link #slab}). */
@@ -57,12 +57,12 @@ final class Gemm {
     /** Largest op(A), in floats, packed whole and shared by the column parts (16 MiB, kept per calling thread). */
     private static final long MAX_SHARED_A = 1 << 22;
     /**
-     * The K slab of a product: all of K up to {@link #MAX_SLAB}, else KC. The transformer's linears (K = 768 or 1024, one
-     * image's 256 rows per thread in the U-ViT's image groups) then store each C tile once instead of reading,
-     * adding and storing it again, with one kernel call per tile instead of two (one thread, 256×1024×1024 from
-     * weight panels 108.5 → 110 GFLOP/s; the amused-256 pass gains ~1 %, inside its run-to-run spread), while
-     * the training products, whose K is the batch's rows (thousands), keep KC: with slabs of 1024 the shapes
-     * model's joint step took 406–426 ms instead of 343–356 (BENCHMARKS.md).
+     * The K slab of a product: all of K up to {@link #MAX_SLAB}, else KC. The transformer's linears (K = 768 or 1024,
+     * one image's 256 rows per thread in the U-ViT's image groups) then store each C tile once instead of reading,
+     * adding and storing it again, with one kernel call per tile instead of two (one thread, 256×1024×1024 from weight
+     * panels 108.5 → 110 GFLOP/s; the amused-256 pass gains ~1 %, inside its run-to-run spread), while the training
+     * products, whose K is the batch's rows (thousands), keep KC: with slabs of 1024 the shapes model's joint step took
+     * 406–426 ms instead of 343–356 (BENCHMARKS.md).
      */
     static int slab(int k) {
         return k <= MAX_SLAB ? k : KC;

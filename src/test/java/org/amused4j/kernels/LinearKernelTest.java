@@ -29,8 +29,8 @@ class LinearKernelTest {
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /**
-     * m, n, k: tails of the 8-row tile and 32-column panel, several K slabs (Gemm.slab) and NC blocks, a threaded split by
-     * column blocks sharing A, by rows (m > n) and by fixed column parts over row blocks of MC (m > MC).
+     * m, n, k: tails of the 8-row tile and 32-column panel, several K slabs (Gemm.slab) and NC blocks, a threaded split
+     * by column blocks sharing A, by rows (m > n) and by fixed column parts over row blocks of MC (m > MC).
      */
     static Stream<Arguments> shapes() {
         return Stream.of(Arguments.of(1, 1, 1), Arguments.of(3, 17, 15), Arguments.of(9, 33, 16),

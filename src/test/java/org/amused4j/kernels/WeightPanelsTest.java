@@ -23,7 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class WeightPanelsTest {
 
-    /** m, n, k of products that fill the panels: tails of the row tile, several NC blocks, three K slabs (Gemm.slab). */
+    /**
+     * m, n, k of products that fill the panels: tails of the row tile, several NC blocks, three K slabs (Gemm.slab).
+     */
     static Stream<Arguments> filling() {
         return Stream.of(Arguments.of(64, 3 * Gemm.NC + Gemm.NR, Gemm.MAX_SLAB + 37), Arguments.of(20, 96, 600),
                 Arguments.of(9, 2 * Gemm.NC, Gemm.KC));

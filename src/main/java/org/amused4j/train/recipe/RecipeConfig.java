@@ -41,15 +41,16 @@ public record RecipeConfig(long seed, int images, int vocabularySize, int maxTex
     /**
      * The built-in model's recipe. Joint batch 16 rather than 32: at an equal number of samples (and about equal
      * time) batch 16 reached a lower loss (1.65 vs 1.90 after 4,800 samples; batch 8 was no better than 16).
-     * 7000 VQ steps, 3000 decoder-tuning steps and 9500 joint steps took 48.6 min (28 Nov 2026): the VQ trains at
-     * ~107 images/s, its decoder alone at ~15 steps/s, and the joint step, run as two data-parallel halves, takes
-     * ~0.23 s with the five-block U-ViT ({@link org.amused4j.train.joint.JointTrainingConfig#shapesTransformer});
-     * the rest of the hour is a margin for slow phases of the machine. (The joint steps were 7000 at 0.39 s before
-     * the training kernels' activations, GroupNorm and convolution input gradients ran in vector code; more steps
-     * have paid less and less since: BENCHMARKS.md.)
+     * 7000 VQ steps, 3000 decoder-tuning steps and 11,000 joint steps took 53.2 min (28 Nov 2026): the VQ trains at
+     * ~107-115 images/s, its decoder alone at ~15 steps/s, and the joint step, run as two data-parallel halves,
+     * takes ~0.225 s with the five-block U-ViT
+     * ({@link org.amused4j.train.joint.JointTrainingConfig#shapesTransformer}); the rest of the hour is a margin
+     * for slow phases of the machine. (The joint steps were 7000 at 0.39 s before the training kernels'
+     * activations, GroupNorm and convolution input gradients ran in vector code; more steps have paid less and
+     * less since: BENCHMARKS.md.)
      */
     public static RecipeConfig standard() {
-        return new RecipeConfig(0, 20_000, 600, 24, new int[] {24, 24, 24}, 0, 16, 16, 512, 7000, 8, 4, 3000, 9500,
+        return new RecipeConfig(0, 20_000, 600, 24, new int[] {24, 24, 24}, 0, 16, 16, 512, 7000, 8, 4, 3000, 11_000,
                 16, 200, 1f);
     }
 
